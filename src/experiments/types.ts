@@ -39,6 +39,10 @@ export interface Experiment {
   contentHash: string;
   /** 1-based line of each parameter's key, for annotations. */
   parameterLines: Record<string, number>;
+  /** 1-based column of each parameter's key; absent on an experiment that was not parsed from a file. */
+  parameterColumns?: Record<string, number>;
+  /** 1-based line and column of the `parameters` key, for errors about the parameters as a whole. */
+  parametersPosition?: { line: number; column: number };
 }
 
 /** One reason why an experiment file was rejected, with its place in the file. */
