@@ -1,7 +1,10 @@
 import type { PipelineParameter } from '../experiments/types.js';
 
-/** PipelineExecutionStatus values of the SageMaker API. */
-export type ExecutionStatus = 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
+/**
+ * PipelineExecutionStatus values of the SageMaker API. Current API versions also return `CompletedWithFailures`
+ * (botocore 1.44 SageMaker service model), an end state with failed steps.
+ */
+export type ExecutionStatus = 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded' | 'CompletedWithFailures';
 
 /** One step of an execution, as ListPipelineExecutionSteps returns it. */
 export interface StepState {
