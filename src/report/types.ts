@@ -67,4 +67,6 @@ export interface Report {
   workflowRunUrl?: string;
   /** Shown when no experiment changed, or as the reason nothing ran. */
   notice?: string;
+  /** URL of the pull request comment, once it is posted. */
+  commentUrl?: string;
 }
