@@ -17,6 +17,8 @@ export interface Run {
   tags: Record<string, string>;
   params: Record<string, string>;
   metrics: Record<string, number>;
+  /** The time each metric's latest value was logged, in milliseconds since the epoch, when the server returns it. */
+  metricTimestamps?: Record<string, number>;
 }
 
 export interface SearchRunsRequest {
