@@ -8,6 +8,9 @@ const shared = {
   format: 'esm',
   target: 'node24',
   legalComments: 'none',
+  // Prefer each package's ES module build: the UMD build of jsonc-parser calls require() with paths
+  // that esbuild cannot bundle, and the bundle then fails at start-up.
+  mainFields: ['module', 'main'],
   // Some CommonJS dependencies call require() at run time; an ESM bundle has no require of its own.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -1,0 +1,138 @@
+import { formatParameterValue } from '../experiments/format.js';
+import type { Experiment, PipelineParameter } from '../experiments/types.js';
+import type { Logger } from '../logging.js';
+import { buildStartParameters } from '../pipeline/parameters.js';
+import { clientRequestToken, executionDisplayName } from '../pipeline/identity.js';
+import type { Executor, ParameterAssignment } from '../pipeline/types.js';
+import { and, tagEquals } from '../tracking/filter.js';
+import { Tag } from '../tracking/tags.js';
+import type { Run, TrackingClient } from '../tracking/types.js';
+
+/** Everything the launch of one execution needs that does not change between experiments. */
+export interface LaunchContext {
+  owner: string;
+  repo: string;
+  serverUrl: string;
+  workflowRunUrl?: string;
+  executor: Executor;
+  tracking: TrackingClient;
+  /** MLflow experiment id of the runs. */
+  experimentId: string;
+  /** The tracking URI the steps log to, passed to the pipeline as MlflowTrackingUri. */
+  trackingUri: string;
+  declared: PipelineParameter[];
+  logger: Logger;
+}
+
+/** One version of an experiment file to run: the pull request's, or its base version as the baseline. */
+export interface LaunchRequest {
+  experiment: Experiment;
+  commitSha: string;
+  branch: string;
+  purpose: 'pull-request' | 'baseline' | 'main';
+  /** `1` for the first run of this content at this commit; `/rerun` and the re-run button make new keys. */
+  attempt: string;
+  pullRequest?: number;
+}
+
+export interface Launched {
+  request: LaunchRequest;
+  parentRun: Run;
+  runUrl: string;
+  executionArn: string;
+  executionUrl?: string;
+  parameters: ParameterAssignment[];
+}
+
+function parentRunTags(context: LaunchContext, request: LaunchRequest): Record<string, string> {
+  const tags: Record<string, string> = {
+    [Tag.commit]: request.commitSha,
+    [Tag.branch]: request.branch,
+    [Tag.repoUrl]: `${context.serverUrl}/${context.owner}/${context.repo}`,
+    [Tag.repository]: `${context.owner}/${context.repo}`,
+    [Tag.file]: request.experiment.path,
+    [Tag.contentHash]: request.experiment.contentHash,
+    [Tag.attempt]: request.attempt,
+    [Tag.purpose]: request.purpose,
+    [Tag.executor]: context.executor.kind,
+  };
+  if (request.pullRequest !== undefined) tags[Tag.pullRequest] = String(request.pullRequest);
+  if (context.workflowRunUrl) tags[Tag.workflowRunUrl] = context.workflowRunUrl;
+  return tags;
+}
+
+/**
+ * The parent run of an earlier try of the same (file, commit, content, attempt), if any: a re-run of the
+ * same workflow gets the same execution back from SageMaker, so it must get the same parent run too.
+ */
+async function findParentRun(context: LaunchContext, request: LaunchRequest): Promise<Run | undefined> {
+  const page = await context.tracking.searchRuns({
+    experimentIds: [context.experimentId],
+    filter: and(
+      tagEquals(Tag.repository, `${context.owner}/${context.repo}`),
+      tagEquals(Tag.file, request.experiment.path),
+      tagEquals(Tag.commit, request.commitSha),
+      tagEquals(Tag.contentHash, request.experiment.contentHash),
+      tagEquals(Tag.attempt, request.attempt),
+      tagEquals(Tag.executor, context.executor.kind),
+    ),
+    orderBy: ['attributes.start_time ASC'],
+    maxResults: 1,
+  });
+  return page.runs[0];
+}
+
+/**
+ * Create (or find) the parent MLflow run, then start the execution with the experiment's parameters and
+ * the four the action adds. The ClientRequestToken makes a repeated start return the same execution.
+ */
+export async function launchExecution(context: LaunchContext, request: LaunchRequest): Promise<Launched> {
+  const { experiment } = request;
+  const shortSha = request.commitSha.slice(0, 7);
+
+  let parentRun = await findParentRun(context, request);
+  if (parentRun) {
+    context.logger.info(`Reusing parent run ${parentRun.info.runId} of ${experiment.path} at ${shortSha} (attempt ${request.attempt}).`);
+  } else {
+    const runName = `${experiment.path}@${shortSha}${request.attempt === '1' ? '' : `#${request.attempt}`}`;
+    parentRun = await context.tracking.createRun(context.experimentId, runName, parentRunTags(context, request));
+    context.logger.info(`Created parent run ${parentRun.info.runId} for ${experiment.path} at ${shortSha}.`);
+  }
+
+  const parameters = buildStartParameters(
+    experiment,
+    context.declared,
+    {
+      commitSha: request.commitSha,
+      parentRunId: parentRun.info.runId,
+      experimentFile: experiment.path,
+      trackingUri: context.trackingUri,
+    },
+    formatParameterValue,
+  );
+
+  const identity = {
+    repository: `${context.owner}/${context.repo}`,
+    commitSha: request.commitSha,
+    file: experiment.path,
+    contentHash: experiment.contentHash,
+    attempt: request.attempt,
+  };
+  const executionArn = await context.executor.start({
+    displayName: executionDisplayName(identity),
+    clientRequestToken: clientRequestToken(identity),
+    parameters,
+    description: `${experiment.path} at ${request.commitSha} (${request.purpose}, attempt ${request.attempt})`,
+  });
+  await context.tracking.setTags(parentRun.info.runId, { [Tag.executionArn]: executionArn });
+  context.logger.info(`Started execution ${executionArn} for ${experiment.path} (parent run ${parentRun.info.runId}).`);
+
+  return {
+    request,
+    parentRun,
+    runUrl: context.tracking.runUrl(context.experimentId, parentRun.info.runId),
+    executionArn,
+    executionUrl: context.executor.executionUrl(executionArn),
+    parameters,
+  };
+}
