@@ -21,4 +21,6 @@ export const Tag = {
   /** `pull-request` for a PR's run, `baseline` for a run of the base version, `main` for a push to main. */
   purpose: `${TAG_PREFIX}purpose`,
   executor: `${TAG_PREFIX}executor`,
+  /** On a parent run whose execution was stopped because a newer head commit replaced it: that commit. */
+  supersededBy: `${TAG_PREFIX}superseded-by`,
 } as const;
