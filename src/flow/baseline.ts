@@ -17,6 +17,10 @@ export interface BaselineOptions {
   baselineBranch: string;
   baselineMissing: 'run' | 'skip';
   experimentId: string;
+  /** `owner/repo`, in case several repositories share the MLflow experiment. */
+  repository: string;
+  /** A local run is never the baseline of a SageMaker run, nor the other way round. */
+  executor: 'sagemaker' | 'local';
 }
 
 /**
@@ -51,6 +55,8 @@ export async function resolveBaseline(
     file: experiment.path,
     contentHash: base.contentHash,
     branch: options.baselineBranch,
+    repository: options.repository,
+    executor: options.executor,
   });
   if (run) {
     const commit = run.tags[Tag.commit];

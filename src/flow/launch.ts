@@ -5,6 +5,7 @@ import { buildStartParameters } from '../pipeline/parameters.js';
 import { clientRequestToken, executionDisplayName } from '../pipeline/identity.js';
 import type { Executor, ParameterAssignment } from '../pipeline/types.js';
 import { and, tagEquals } from '../tracking/filter.js';
+import { parentRunTags } from '../tracking/runs.js';
 import { Tag } from '../tracking/tags.js';
 import type { Run, TrackingClient } from '../tracking/types.js';
 
@@ -44,21 +45,21 @@ export interface Launched {
   parameters: ParameterAssignment[];
 }
 
-function parentRunTags(context: LaunchContext, request: LaunchRequest): Record<string, string> {
-  const tags: Record<string, string> = {
-    [Tag.commit]: request.commitSha,
-    [Tag.branch]: request.branch,
-    [Tag.repoUrl]: `${context.serverUrl}/${context.owner}/${context.repo}`,
-    [Tag.repository]: `${context.owner}/${context.repo}`,
-    [Tag.file]: request.experiment.path,
-    [Tag.contentHash]: request.experiment.contentHash,
-    [Tag.attempt]: request.attempt,
-    [Tag.purpose]: request.purpose,
-    [Tag.executor]: context.executor.kind,
-  };
-  if (request.pullRequest !== undefined) tags[Tag.pullRequest] = String(request.pullRequest);
-  if (context.workflowRunUrl) tags[Tag.workflowRunUrl] = context.workflowRunUrl;
-  return tags;
+function tagsOf(context: LaunchContext, request: LaunchRequest): Record<string, string> {
+  // parentRunTags checks that the commit is 40 hex digits before it reaches a tag or a filter.
+  return parentRunTags({
+    commit: request.commitSha,
+    branch: request.branch,
+    repoUrl: `${context.serverUrl}/${context.owner}/${context.repo}`,
+    repository: `${context.owner}/${context.repo}`,
+    file: request.experiment.path,
+    contentHash: request.experiment.contentHash,
+    attempt: request.attempt,
+    pullRequest: request.pullRequest,
+    purpose: request.purpose,
+    executor: context.executor.kind,
+    workflowRunUrl: context.workflowRunUrl,
+  });
 }
 
 /**
@@ -95,7 +96,7 @@ export async function launchExecution(context: LaunchContext, request: LaunchReq
     context.logger.info(`Reusing parent run ${parentRun.info.runId} of ${experiment.path} at ${shortSha} (attempt ${request.attempt}).`);
   } else {
     const runName = `${experiment.path}@${shortSha}${request.attempt === '1' ? '' : `#${request.attempt}`}`;
-    parentRun = await context.tracking.createRun(context.experimentId, runName, parentRunTags(context, request));
+    parentRun = await context.tracking.createRun(context.experimentId, runName, tagsOf(context, request));
     context.logger.info(`Created parent run ${parentRun.info.runId} for ${experiment.path} at ${shortSha}.`);
   }
 

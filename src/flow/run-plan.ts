@@ -209,6 +209,8 @@ async function runExperiments(plan: Plan, options: FlowOptions, services: FlowSe
           baselineBranch: options.baselineBranch,
           baselineMissing: options.baselineMissing,
           experimentId,
+          repository: `${plan.owner}/${plan.repo}`,
+          executor: connections.executor.kind,
         });
         item.candidate = await launchExecution(context, {
           experiment: item.experiment,

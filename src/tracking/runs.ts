@@ -62,6 +62,8 @@ export async function createParentRun(client: TrackingClient, request: CreatePar
 const RUN_STATUS_OF_EXECUTION: Partial<Record<ExecutionStatus, Exclude<RunStatus, 'RUNNING' | 'SCHEDULED'>>> = {
   Succeeded: 'FINISHED',
   Failed: 'FAILED',
+  // Some steps failed, but the execution went on (steps configured to continue); the run did not succeed.
+  CompletedWithFailures: 'FAILED',
   Stopped: 'KILLED',
 };
 
