@@ -8,7 +8,9 @@ import type { Plan } from './event/plan.js';
 import { GitHubSupersede, countRunningExecutions, supersedeOlderHeads } from './event/supersede.js';
 import { loadGuardrails } from './experiments/guardrails.js';
 import { connectToAws } from './flow/connect.js';
+import { resumeOpenExecutions } from './flow/resume.js';
 import { runPlan, type FlowOptions } from './flow/run-plan.js';
+import { planForPullRequestHead } from './event/pull-head.js';
 import { actionsLogger, errorMessage } from './logging.js';
 import { GitHubPublisher } from './report/github-publisher.js';
 import { failedOutcomes, setOutputs } from './report/outputs.js';
@@ -69,6 +71,38 @@ async function runForPlan(plan: Plan, inputs: ActionInputs, context: RunnerConte
   });
 }
 
+/** The scheduled door: finish the executions that earlier jobs left running, from MLflow's tags alone. */
+async function resume(inputs: ActionInputs, context: RunnerContext, octokit: ReturnType<typeof getOctokit>): Promise<Report[]> {
+  const files = new GitHubFileSource(octokit, context.owner, context.repo);
+  return resumeOpenExecutions(
+    {
+      owner: context.owner,
+      repo: context.repo,
+      mlflowExperiment: inputs.mlflowExperiment ?? `${context.owner}/${context.repo}`,
+      baselineBranch: inputs.baselineBranch,
+    },
+    {
+      files,
+      logger: actionsLogger,
+      connect: () => connectToAws(inputs, context, actionsLogger),
+      planForPullRequest: async (number) => {
+        const plan = await planForPullRequestHead(octokit, context.owner, context.repo, number);
+        return 'skip' in plan ? undefined : plan;
+      },
+      planForCommit: (commit, branch) => ({
+        door: 'schedule',
+        owner: context.owner,
+        repo: context.repo,
+        headSha: commit,
+        headRef: branch,
+        selection: { kind: 'changed' },
+        attempt: '1',
+      }),
+      publisherFor: (plan) => new GitHubPublisher(octokit, plan, { checkName: inputs.checkName, logger: actionsLogger }),
+    },
+  );
+}
+
 /** The action's entry: read the event, build the door's plan, run it, and report. */
 export async function run(): Promise<void> {
   try {
@@ -83,10 +117,14 @@ export async function run(): Promise<void> {
     }
 
     const reports: Report[] = [];
-    for (const plan of dispatched.plans) {
-      reports.push(await runForPlan(plan, inputs, context, octokit));
+    if ('resume' in dispatched) {
+      reports.push(...(await resume(inputs, context, octokit)));
+    } else {
+      for (const plan of dispatched.plans) {
+        reports.push(await runForPlan(plan, inputs, context, octokit));
+      }
+      await dispatched.afterAll?.(reports);
     }
-    await dispatched.afterAll?.(reports);
 
     const last = reports[reports.length - 1];
     if (last) setOutputs(last, last.commentUrl);

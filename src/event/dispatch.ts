@@ -10,7 +10,11 @@ import { planFromPullRequest } from './pull-request.js';
 import { planFromPush } from './push.js';
 
 /** The plans one event asks for, and what to do once they have run (for example react to a comment). */
-export type Dispatched = { plans: Plan[]; afterAll?: (reports: Report[]) => Promise<void> } | { skip: string };
+export type Dispatched =
+  | { plans: Plan[]; afterAll?: (reports: Report[]) => Promise<void> }
+  | { skip: string }
+  /** Finish the executions that earlier jobs started and left running; see flow/resume.ts. */
+  | { resume: true };
 
 /** Pick the door for the event. Each door is a thin module that builds a plan; none of them runs anything. */
 export async function planForEvent(context: RunnerContext, inputs: ActionInputs, octokit: Octokit, logger: Logger): Promise<Dispatched> {
@@ -28,9 +32,12 @@ export async function planForEvent(context: RunnerContext, inputs: ActionInputs,
       return planFromComment(context, inputs, octokit, logger);
     case 'check_run':
       return planFromCheckRun(context, inputs, octokit, logger);
+    case 'schedule':
+    case 'workflow_dispatch':
+      return { resume: true };
     default:
       return {
-        skip: `the event "${context.eventName}" is not one the action handles (pull_request, issue_comment, check_run, push); check the workflow's \`on:\` block`,
+        skip: `the event "${context.eventName}" is not one the action handles (pull_request, issue_comment, check_run, push, schedule, workflow_dispatch); check the workflow's \`on:\` block`,
       };
   }
 }

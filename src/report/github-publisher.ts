@@ -44,7 +44,21 @@ export class GitHubPublisher implements Publisher {
     return server && runId ? `${server}/${this.plan.owner}/${this.plan.repo}/actions/runs/${runId}` : undefined;
   }
 
+  /**
+   * The check run of this name on the head that an earlier job left in progress (`wait: false`, or a job that
+   * ran out of time), so that the job that finishes the experiment completes it instead of adding another.
+   */
+  private async openCheckRun(name: string): Promise<number | undefined> {
+    const found = await this.attempt(`list the check runs "${name}"`, () =>
+      this.octokit.rest.checks.listForRef({ owner: this.plan.owner, repo: this.plan.repo, ref: this.plan.headSha, check_name: name, filter: 'latest', per_page: 1 }),
+    );
+    const checkRun = found?.data.check_runs[0];
+    return checkRun && checkRun.status !== 'completed' ? checkRun.id : undefined;
+  }
+
   private async ensureAggregateCheck(): Promise<void> {
+    if (this.aggregateCheckRunId !== undefined) return;
+    this.aggregateCheckRunId = await this.openCheckRun(this.options.checkName);
     if (this.aggregateCheckRunId !== undefined) return;
     const created = await this.attempt(`create the check run "${this.options.checkName}"`, () =>
       createExperimentCheck(this.octokit, {
@@ -75,7 +89,7 @@ export class GitHubPublisher implements Publisher {
   }
 
   async endExperiment(result: ExperimentResult): Promise<void> {
-    const checkRunId = this.checkRuns.get(result.path);
+    const checkRunId = this.checkRuns.get(result.path) ?? (await this.openCheckRun(experimentCheckName(this.options.checkName, result.path)));
     if (checkRunId === undefined) return;
     await this.attempt(`complete the check run of ${result.path}`, () =>
       completeExperimentCheck(this.octokit, { owner: this.plan.owner, repo: this.plan.repo, checkRunId, detailsUrl: this.detailsUrl }, result),
