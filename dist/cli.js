@@ -32009,6 +32009,7 @@ async function launchExecution(context, request) {
   context.logger.info(`Started execution ${executionArn} for ${experiment.path} (parent run ${parentRun.info.runId}).`);
   return {
     request,
+    executor: context.executor.kind,
     parentRun,
     runUrl: context.tracking.runUrl(context.experimentId, parentRun.info.runId),
     executionArn,
@@ -32156,7 +32157,8 @@ function buildResult(experiment, finished, baseline, declared, attempt) {
     parameterChanges: formatChanges(diffParameters(baseline.parameters, experiment.parameters), declared),
     errors: [],
     failedStep: finished.failedStep,
-    resources: executionResources(experiment, declared),
+    // A local run uses this machine, whatever instance type the parameters name.
+    resources: finished.launched.executor === "local" ? void 0 : executionResources(experiment, declared),
     attempt
   };
   const state = finished.state;

@@ -1850,14 +1850,14 @@ var require_request = __commonJS({
       onResponseStarted() {
         return this[kHandler].onResponseStarted?.();
       }
-      onHeaders(statusCode, headers, resume, statusText) {
+      onHeaders(statusCode, headers, resume2, statusText) {
         assert(!this.aborted);
         assert(!this.completed);
         if (channels.headers.hasSubscribers) {
           channels.headers.publish({ request: this, response: { statusCode, headers, statusText } });
         }
         try {
-          return this[kHandler].onHeaders(statusCode, headers, resume, statusText);
+          return this[kHandler].onHeaders(statusCode, headers, resume2, statusText);
         } catch (err) {
           this.abort(err);
         }
@@ -7511,7 +7511,7 @@ var require_redirect_handler = __commonJS({
       onError(error2) {
         this.handler.onError(error2);
       }
-      onHeaders(statusCode, headers, resume, statusText) {
+      onHeaders(statusCode, headers, resume2, statusText) {
         this.location = this.history.length >= this.maxRedirections || util.isDisturbed(this.opts.body) ? null : parseLocation(statusCode, headers);
         if (this.opts.throwOnMaxRedirect && this.history.length >= this.maxRedirections) {
           if (this.request) {
@@ -7525,7 +7525,7 @@ var require_redirect_handler = __commonJS({
           this.history.push(new URL(this.opts.path, this.opts.origin));
         }
         if (!this.location) {
-          return this.handler.onHeaders(statusCode, headers, resume, statusText);
+          return this.handler.onHeaders(statusCode, headers, resume2, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
         const path = search ? `${pathname}${search}` : pathname;
@@ -7846,7 +7846,7 @@ var require_client = __commonJS({
         this[kQueue] = [];
         this[kRunningIdx] = 0;
         this[kPendingIdx] = 0;
-        this[kResume] = (sync) => resume(this, sync);
+        this[kResume] = (sync) => resume2(this, sync);
         this[kOnError] = (err) => onError(this, err);
       }
       get pipelining() {
@@ -7885,7 +7885,7 @@ var require_client = __commonJS({
         if (this[kResuming]) {
         } else if (util.bodyLength(request2.body) == null && util.isIterable(request2.body)) {
           this[kResuming] = 1;
-          queueMicrotask(() => resume(this));
+          queueMicrotask(() => resume2(this));
         } else {
           this[kResume](true);
         }
@@ -8051,7 +8051,7 @@ var require_client = __commonJS({
       client[kNeedDrain] = 0;
       client.emit("drain", client[kUrl], [client]);
     }
-    function resume(client, sync) {
+    function resume2(client, sync) {
       if (client[kResuming] === 2) {
         return;
       }
@@ -8103,7 +8103,7 @@ var require_client = __commonJS({
           client[kServerName] = request2.servername;
           client[kHTTPContext]?.destroy(new InformationalError("servername changed"), () => {
             client[kHTTPContext] = null;
-            resume(client);
+            resume2(client);
           });
         }
         if (client[kConnecting]) {
@@ -8758,14 +8758,14 @@ var require_proxy_agent = __commonJS({
       }
       [kDispatch](opts, handler2) {
         const onHeaders = handler2.onHeaders;
-        handler2.onHeaders = function(statusCode, data, resume) {
+        handler2.onHeaders = function(statusCode, data, resume2) {
           if (statusCode === 407) {
             if (typeof handler2.onError === "function") {
               handler2.onError(new InvalidArgumentError("Proxy Authentication Required (407)"));
             }
             return;
           }
-          if (onHeaders) onHeaders.call(this, statusCode, data, resume);
+          if (onHeaders) onHeaders.call(this, statusCode, data, resume2);
         };
         const {
           origin,
@@ -9166,7 +9166,7 @@ var require_retry_handler = __commonJS({
           }
         });
       }
-      checkpointResponseEnd(headers, resume) {
+      checkpointResponseEnd(headers, resume2) {
         if (this.end == null && this.opts.method !== "HEAD") {
           const contentLength = headers["content-length"];
           this.end = contentLength != null ? Number(contentLength) - 1 : null;
@@ -9175,7 +9175,7 @@ var require_retry_handler = __commonJS({
             "invalid content-length"
           );
         }
-        this.resume = this.end != null ? resume : null;
+        this.resume = this.end != null ? resume2 : null;
       }
       onRequestSent() {
         if (this.handler.onRequestSent) {
@@ -9234,17 +9234,17 @@ var require_retry_handler = __commonJS({
         const retryTimeout = retryAfterHeader > 0 ? Math.min(retryAfterHeader, maxTimeout) : Math.min(minTimeout * timeoutFactor ** (counter - 1), maxTimeout);
         setTimeout(() => cb(null), retryTimeout);
       }
-      onHeaders(statusCode, rawHeaders, resume, statusMessage) {
+      onHeaders(statusCode, rawHeaders, resume2, statusMessage) {
         const headers = parseHeaders(rawHeaders);
         this.retryCount += 1;
         if (statusCode >= 300) {
           if (!this.headersSent && this.retryOpts.statusCodes.includes(statusCode) === false) {
             this.headersSent = true;
-            this.checkpointResponseEnd(headers, resume);
+            this.checkpointResponseEnd(headers, resume2);
             return this.handler.onHeaders(
               statusCode,
               rawHeaders,
-              resume,
+              resume2,
               statusMessage
             );
           } else {
@@ -9304,7 +9304,7 @@ var require_retry_handler = __commonJS({
             );
             return false;
           }
-          this.resume = resume;
+          this.resume = resume2;
           return true;
         }
         if (this.end == null) {
@@ -9315,7 +9315,7 @@ var require_retry_handler = __commonJS({
               return this.handler.onHeaders(
                 statusCode,
                 rawHeaders,
-                resume,
+                resume2,
                 statusMessage
               );
             }
@@ -9342,7 +9342,7 @@ var require_retry_handler = __commonJS({
             this.end == null || Number.isFinite(this.end),
             "invalid content-length"
           );
-          this.resume = resume;
+          this.resume = resume2;
           this.headersSent = true;
           this.etag = headers.etag != null ? headers.etag : null;
           if (this.etag != null && this.etag.startsWith("W/")) {
@@ -9351,7 +9351,7 @@ var require_retry_handler = __commonJS({
           return this.handler.onHeaders(
             statusCode,
             rawHeaders,
-            resume,
+            resume2,
             statusMessage
           );
         }
@@ -9471,7 +9471,7 @@ var require_readable = __commonJS({
     };
     var BodyReadable = class extends Readable5 {
       constructor({
-        resume,
+        resume: resume2,
         abort,
         contentType = "",
         contentLength,
@@ -9480,7 +9480,7 @@ var require_readable = __commonJS({
       }) {
         super({
           autoDestroy: true,
-          read: resume,
+          read: resume2,
           highWaterMark
         });
         this._readableState.dataEmitted = false;
@@ -9894,7 +9894,7 @@ var require_api_request = __commonJS({
         this.abort = abort;
         this.context = context3;
       }
-      onHeaders(statusCode, rawHeaders, resume, statusMessage) {
+      onHeaders(statusCode, rawHeaders, resume2, statusMessage) {
         const { callback, opaque, abort, context: context3, responseHeaders, highWaterMark } = this;
         const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
@@ -9907,7 +9907,7 @@ var require_api_request = __commonJS({
         const contentType = parsedHeaders["content-type"];
         const contentLength = parsedHeaders["content-length"];
         const res = new Readable5({
-          resume,
+          resume: resume2,
           abort,
           contentType,
           contentLength: this.method !== "HEAD" && contentLength ? Number(contentLength) : null,
@@ -10110,7 +10110,7 @@ var require_api_stream = __commonJS({
         this.abort = abort;
         this.context = context3;
       }
-      onHeaders(statusCode, rawHeaders, resume, statusMessage) {
+      onHeaders(statusCode, rawHeaders, resume2, statusMessage) {
         const { factory, opaque, context: context3, callback, responseHeaders } = this;
         const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
@@ -10157,7 +10157,7 @@ var require_api_stream = __commonJS({
             }
           });
         }
-        res.on("drain", resume);
+        res.on("drain", resume2);
         this.res = res;
         const needDrain = res.writableNeedDrain !== void 0 ? res.writableNeedDrain : res._writableState?.needDrain;
         return needDrain !== true;
@@ -10241,10 +10241,10 @@ var require_api_pipeline = __commonJS({
         this[kResume] = null;
       }
       _read() {
-        const { [kResume]: resume } = this;
-        if (resume) {
+        const { [kResume]: resume2 } = this;
+        if (resume2) {
           this[kResume] = null;
-          resume();
+          resume2();
         }
       }
       _destroy(err, callback) {
@@ -10253,9 +10253,9 @@ var require_api_pipeline = __commonJS({
       }
     };
     var PipelineResponse = class extends Readable5 {
-      constructor(resume) {
+      constructor(resume2) {
         super({ autoDestroy: true });
-        this[kResume] = resume;
+        this[kResume] = resume2;
       }
       _read() {
         this[kResume]();
@@ -10342,7 +10342,7 @@ var require_api_pipeline = __commonJS({
         this.abort = abort;
         this.context = context3;
       }
-      onHeaders(statusCode, rawHeaders, resume) {
+      onHeaders(statusCode, rawHeaders, resume2) {
         const { opaque, handler: handler2, context: context3 } = this;
         if (statusCode < 200) {
           if (this.onInfo) {
@@ -10351,7 +10351,7 @@ var require_api_pipeline = __commonJS({
           }
           return;
         }
-        this.res = new PipelineResponse(resume);
+        this.res = new PipelineResponse(resume2);
         let body;
         try {
           this.handler = null;
@@ -10887,12 +10887,12 @@ var require_mock_utils = __commonJS({
         const responseHeaders = generateKeyValues(headers);
         const responseTrailers = generateKeyValues(trailers);
         handler2.onConnect?.((err) => handler2.onError(err), null);
-        handler2.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
+        handler2.onHeaders?.(statusCode, responseHeaders, resume2, getStatusText(statusCode));
         handler2.onData?.(Buffer.from(responseData));
         handler2.onComplete?.(responseTrailers);
         deleteMockDispatch(mockDispatches, key);
       }
-      function resume() {
+      function resume2() {
       }
       return true;
     }
@@ -11582,7 +11582,7 @@ var require_dump = __commonJS({
         this.#reason = reason;
       }
       // TODO: will require adjustment after new hooks are out
-      onHeaders(statusCode, rawHeaders, resume, statusMessage) {
+      onHeaders(statusCode, rawHeaders, resume2, statusMessage) {
         const headers = util.parseHeaders(rawHeaders);
         const contentLength = headers["content-length"];
         if (contentLength != null && contentLength > this.#maxSize) {
@@ -11596,7 +11596,7 @@ var require_dump = __commonJS({
         return this.#handler.onHeaders(
           statusCode,
           rawHeaders,
-          resume,
+          resume2,
           statusMessage
         );
       }
@@ -14469,7 +14469,7 @@ var require_fetch = __commonJS({
             onResponseStarted() {
               timingInfo.finalNetworkResponseStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
             },
-            onHeaders(status, rawHeaders, resume, statusText) {
+            onHeaders(status, rawHeaders, resume2, statusText) {
               if (status < 200) {
                 return;
               }
@@ -14516,7 +14516,7 @@ var require_fetch = __commonJS({
                   }
                 }
               }
-              this.body = new Readable5({ read: resume });
+              this.body = new Readable5({ read: resume2 });
               const onError = this.onError.bind(this);
               resolve({
                 status,
@@ -55193,9 +55193,12 @@ async function planForEvent(context3, inputs, octokit, logger2) {
       return planFromComment(context3, inputs, octokit, logger2);
     case "check_run":
       return planFromCheckRun(context3, inputs, octokit, logger2);
+    case "schedule":
+    case "workflow_dispatch":
+      return { resume: true };
     default:
       return {
-        skip: `the event "${context3.eventName}" is not one the action handles (pull_request, issue_comment, check_run, push); check the workflow's \`on:\` block`
+        skip: `the event "${context3.eventName}" is not one the action handles (pull_request, issue_comment, check_run, push, schedule, workflow_dispatch); check the workflow's \`on:\` block`
       };
   }
 }
@@ -66714,270 +66717,6 @@ async function connectToAws(inputs, context3, logger2) {
   return { executor, tracking, trackingUri };
 }
 
-// src/experiments/problems.ts
-var ACTION_PARAMETER_NAMES = ["CommitSha", "MlflowParentRunId", "ExperimentFile", "MlflowTrackingUri"];
-var MAX_PIPELINE_PARAMETERS = 200;
-var MAX_PARAMETER_VALUE_LENGTH = 1024;
-function describeValue(value) {
-  if (typeof value === "string") {
-    return `${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}\u2026` : value)} (a string)`;
-  }
-  if (typeof value === "number" || typeof value === "boolean") {
-    return String(value);
-  }
-  if (value === null) {
-    return "null";
-  }
-  return Array.isArray(value) ? "an array" : "an object";
-}
-function typeProblem(name, value, type, example) {
-  const wrongType = (fix) => ({
-    rule: "wrong-type",
-    message: `"${name}" is ${describeValue(value)}, but ${name} is ${type === "Integer" ? "an" : "a"} ${type} parameter`,
-    fix
-  });
-  const unquoted = typeof value === "string" ? value.trim() : "";
-  const exampleText = example === void 0 ? "" : `, e.g. ${JSON.stringify(example)}`;
-  switch (type) {
-    case "Integer":
-      if (typeof value === "number" && Number.isSafeInteger(value)) {
-        return void 0;
-      }
-      if (typeof value === "number" && Number.isInteger(value)) {
-        return {
-          rule: "out-of-range",
-          message: `"${name}" is ${value}, outside the integers that a double represents exactly (\xB1${Number.MAX_SAFE_INTEGER})`,
-          fix: `give an integer between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`
-        };
-      }
-      if (typeof value === "number") {
-        return wrongType(`give a whole number, e.g. ${Math.floor(value)} or ${Math.ceil(value)}`);
-      }
-      if (/^-?\d+$/.test(unquoted)) {
-        return wrongType(`write ${unquoted} without quotes`);
-      }
-      return wrongType(`give a whole number${exampleText}`);
-    case "Float":
-      if (typeof value === "number" && Number.isFinite(value)) {
-        return void 0;
-      }
-      if (unquoted !== "" && Number.isFinite(Number(unquoted))) {
-        return wrongType(`write ${unquoted} without quotes`);
-      }
-      return wrongType(`give a number${exampleText}`);
-    case "Boolean":
-      if (typeof value === "boolean") {
-        return void 0;
-      }
-      if (unquoted === "true" || unquoted === "false") {
-        return wrongType(`write ${unquoted} without quotes`);
-      }
-      return wrongType("give true or false");
-    case "String":
-      if (typeof value === "string") {
-        return void 0;
-      }
-      if (typeof value === "number" || typeof value === "boolean") {
-        return wrongType(`put the value in quotes, e.g. "${String(value)}", so that it is sent exactly as written`);
-      }
-      return wrongType(`give a string${exampleText}`);
-  }
-}
-function emptyStringProblem(name, hint) {
-  const requested = hint.title === void 0 ? "a value" : `the ${hint.title}`;
-  const example = hint.example === void 0 ? "" : `, e.g. ${JSON.stringify(hint.example)}`;
-  const alternative = hint.hasDefault === false ? "; the pipeline has no default for it" : ", or remove the key to use the pipeline's default";
-  return {
-    rule: "empty-string",
-    message: `"${name}" is an empty string`,
-    fix: `give ${requested}${example}${alternative}`
-  };
-}
-function valueTooLongProblem(name, length) {
-  return {
-    rule: "too-long",
-    message: `"${name}" is ${length} characters long; SageMaker accepts at most ${MAX_PARAMETER_VALUE_LENGTH} characters in a parameter value`,
-    fix: "shorten the value, or pass a reference to it (for example an s3:// URI) instead"
-  };
-}
-function reservedParameterProblem(name) {
-  return {
-    rule: "reserved-parameter",
-    message: `"${name}" is set by the action for every execution, so an experiment file may not set it`,
-    fix: `remove "${name}" from "parameters"; the action sets ${ACTION_PARAMETER_NAMES.join(", ")}`
-  };
-}
-function tooManyParametersProblem(experimentCount, actionCount) {
-  return {
-    rule: "too-many-parameters",
-    message: `${experimentCount} parameters and the action's ${actionCount} make ${experimentCount + actionCount}, but SageMaker accepts at most ${MAX_PIPELINE_PARAMETERS} pipeline parameters per execution`,
-    fix: `set at most ${MAX_PIPELINE_PARAMETERS - actionCount} parameters; leave out the ones that keep the pipeline's default`
-  };
-}
-
-// src/experiments/pipeline-check.ts
-function checkAgainstPipeline(experiment, declared, reservedNames) {
-  const errors = [];
-  const declaredByName = new Map(declared.map((parameter) => [parameter.name, parameter]));
-  const reserved = new Set(reservedNames);
-  const names = Object.keys(experiment.parameters);
-  const atParameter = (name, problem) => ({
-    file: experiment.path,
-    line: experiment.parameterLines[name] ?? experiment.parametersPosition?.line ?? 1,
-    column: experiment.parameterColumns?.[name] ?? 1,
-    ...problem
-  });
-  const atParameters = (problem) => ({
-    file: experiment.path,
-    line: experiment.parametersPosition?.line ?? 1,
-    column: experiment.parametersPosition?.column ?? 1,
-    ...problem
-  });
-  const ownCount = names.filter((name) => !reserved.has(name)).length;
-  if (ownCount + reserved.size > MAX_PIPELINE_PARAMETERS) {
-    errors.push(atParameters(tooManyParametersProblem(ownCount, reserved.size)));
-  }
-  for (const name of names) {
-    const value = experiment.parameters[name];
-    const parameter = declaredByName.get(name);
-    if (reserved.has(name)) {
-      errors.push(atParameter(name, reservedParameterProblem(name)));
-      continue;
-    }
-    if (parameter === void 0) {
-      errors.push(atParameter(name, unknownParameterProblem(name, declared, reserved)));
-      continue;
-    }
-    const problem = typeProblem(name, value, parameter.type, parameter.defaultValue);
-    if (problem !== void 0) {
-      errors.push(atParameter(name, problem));
-    } else if (typeof value === "string" && value.length > MAX_PARAMETER_VALUE_LENGTH) {
-      errors.push(atParameter(name, valueTooLongProblem(name, value.length)));
-    }
-  }
-  for (const parameter of declared) {
-    if (parameter.defaultValue === void 0 && !reserved.has(parameter.name) && !(parameter.name in experiment.parameters)) {
-      errors.push(
-        atParameters({
-          rule: "missing-parameter",
-          message: `"${parameter.name}" is not set, and the pipeline declares no default for it`,
-          fix: `add "${parameter.name}" (${parameter.type}) to "parameters"`
-        })
-      );
-    }
-  }
-  return errors.sort((a7, b7) => a7.line - b7.line || a7.column - b7.column);
-}
-function unknownParameterProblem(name, declared, reserved) {
-  const settable = declared.map((parameter) => parameter.name).filter((declaredName) => !reserved.has(declaredName));
-  const suggestion = closestName(name, settable);
-  return {
-    rule: "unknown-parameter",
-    message: `"${name}" is not a parameter of the pipeline`,
-    fix: suggestion === void 0 ? `remove it, or declare it in the pipeline definition; the pipeline declares ${settable.join(", ")}` : `did you mean "${suggestion}"?`
-  };
-}
-
-// src/pipeline/parameters.ts
-var MAX_PIPELINE_PARAMETERS2 = 200;
-var MAX_PARAMETER_VALUE_LENGTH2 = 1024;
-var ACTION_PARAMETER_NAMES2 = {
-  commitSha: "CommitSha",
-  parentRunId: "MlflowParentRunId",
-  experimentFile: "ExperimentFile",
-  trackingUri: "MlflowTrackingUri"
-};
-var ACTION_PARAMETERS = Object.values(ACTION_PARAMETER_NAMES2);
-var PipelineParameterError = class extends Error {
-  problems;
-  constructor(file, problems) {
-    super(`Cannot start the pipeline for ${file}:
-- ${problems.join("\n- ")}`);
-    this.name = "PipelineParameterError";
-    this.problems = problems;
-  }
-};
-function buildStartParameters(experiment, declared, added, format3) {
-  const declaredByName = new Map(declared.map((parameter) => [parameter.name, parameter]));
-  const actionNames = new Set(ACTION_PARAMETERS);
-  const problems = [];
-  const assignments = [];
-  for (const [key, name] of Object.entries(ACTION_PARAMETER_NAMES2)) {
-    const parameter = declaredByName.get(name);
-    if (!parameter) {
-      problems.push(`the pipeline does not declare the parameter ${name}, which the action sets: declare ParameterString("${name}") in the pipeline definition`);
-    } else if (parameter.type !== "String") {
-      problems.push(`the pipeline declares ${name} as ${parameter.type}: declare it as ParameterString("${name}")`);
-    } else {
-      assignments.push({ name, value: added[key] });
-    }
-  }
-  if (!/^[0-9a-f]{40}$/.test(added.commitSha)) {
-    problems.push(`invalid commit SHA "${added.commitSha}": CommitSha must be the 40 lowercase hex digits of the pull request's head commit`);
-  }
-  for (const [name, value] of Object.entries(experiment.parameters)) {
-    if (actionNames.has(name)) {
-      problems.push(`${name} is set by the action and cannot be set in the experiment file: remove it from the file`);
-      continue;
-    }
-    const parameter = declaredByName.get(name);
-    if (!parameter) {
-      problems.push(`the pipeline does not declare the parameter ${name}: remove it from the file, or declare it in the pipeline definition`);
-      continue;
-    }
-    try {
-      assignments.push({ name, value: format3(value, parameter.type) });
-    } catch (error2) {
-      problems.push(`${name}: ${error2 instanceof Error ? error2.message : String(error2)}`);
-    }
-  }
-  for (const assignment of assignments) {
-    if (assignment.value.length > MAX_PARAMETER_VALUE_LENGTH2) {
-      problems.push(
-        `the value of ${assignment.name} is ${assignment.value.length} characters long, but SageMaker accepts at most ${MAX_PARAMETER_VALUE_LENGTH2}: shorten it, or pass a URI of a file that holds it`
-      );
-    }
-  }
-  const count = Object.keys(experiment.parameters).length + actionNames.size;
-  if (count > MAX_PIPELINE_PARAMETERS2) {
-    problems.push(
-      `${count} parameters (the file's ${Object.keys(experiment.parameters).length} and the action's ${actionNames.size}) exceed the SageMaker limit of ${MAX_PIPELINE_PARAMETERS2} per execution: remove parameters that keep their default value`
-    );
-  }
-  if (problems.length > 0) throw new PipelineParameterError(experiment.path, problems);
-  return assignments;
-}
-
-// src/comparison/baseline.ts
-function baselineFilter(request2) {
-  const clauses = [
-    tagEquals(Tag.file, request2.file),
-    tagEquals(Tag.contentHash, request2.contentHash),
-    tagEquals(Tag.branch, request2.branch),
-    attributeEquals("status", "FINISHED")
-  ];
-  if (request2.repository !== void 0) clauses.push(tagEquals(Tag.repository, request2.repository));
-  if (request2.executor !== void 0) clauses.push(tagEquals(Tag.executor, request2.executor));
-  return and(...clauses);
-}
-async function findBaseline(client, request2) {
-  const page = await client.searchRuns({
-    experimentIds: [request2.experimentId],
-    filter: baselineFilter(request2),
-    orderBy: ["attributes.start_time DESC"],
-    maxResults: 1
-  });
-  const run2 = page.runs[0];
-  if (!run2) return void 0;
-  const parentRunId = run2.tags[Tag.parentRunId];
-  if (!parentRunId) return run2;
-  const parent = await client.getRun(parentRunId);
-  return isBaselineOf(parent, request2) ? parent : void 0;
-}
-function isBaselineOf(run2, request2) {
-  return run2.info.status === "FINISHED" && run2.tags[Tag.parentRunId] === void 0 && run2.tags[Tag.file] === request2.file && run2.tags[Tag.contentHash] === request2.contentHash && run2.tags[Tag.branch] === request2.branch;
-}
-
 // src/experiments/hash.ts
 import { createHash as createHash6 } from "node:crypto";
 function canonicalJson(value) {
@@ -67316,6 +67055,107 @@ var experiment_schema_default = {
   }
 };
 
+// src/experiments/problems.ts
+var ACTION_PARAMETER_NAMES = ["CommitSha", "MlflowParentRunId", "ExperimentFile", "MlflowTrackingUri"];
+var MAX_PIPELINE_PARAMETERS = 200;
+var MAX_PARAMETER_VALUE_LENGTH = 1024;
+function describeValue(value) {
+  if (typeof value === "string") {
+    return `${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}\u2026` : value)} (a string)`;
+  }
+  if (typeof value === "number" || typeof value === "boolean") {
+    return String(value);
+  }
+  if (value === null) {
+    return "null";
+  }
+  return Array.isArray(value) ? "an array" : "an object";
+}
+function typeProblem(name, value, type, example) {
+  const wrongType = (fix) => ({
+    rule: "wrong-type",
+    message: `"${name}" is ${describeValue(value)}, but ${name} is ${type === "Integer" ? "an" : "a"} ${type} parameter`,
+    fix
+  });
+  const unquoted = typeof value === "string" ? value.trim() : "";
+  const exampleText = example === void 0 ? "" : `, e.g. ${JSON.stringify(example)}`;
+  switch (type) {
+    case "Integer":
+      if (typeof value === "number" && Number.isSafeInteger(value)) {
+        return void 0;
+      }
+      if (typeof value === "number" && Number.isInteger(value)) {
+        return {
+          rule: "out-of-range",
+          message: `"${name}" is ${value}, outside the integers that a double represents exactly (\xB1${Number.MAX_SAFE_INTEGER})`,
+          fix: `give an integer between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`
+        };
+      }
+      if (typeof value === "number") {
+        return wrongType(`give a whole number, e.g. ${Math.floor(value)} or ${Math.ceil(value)}`);
+      }
+      if (/^-?\d+$/.test(unquoted)) {
+        return wrongType(`write ${unquoted} without quotes`);
+      }
+      return wrongType(`give a whole number${exampleText}`);
+    case "Float":
+      if (typeof value === "number" && Number.isFinite(value)) {
+        return void 0;
+      }
+      if (unquoted !== "" && Number.isFinite(Number(unquoted))) {
+        return wrongType(`write ${unquoted} without quotes`);
+      }
+      return wrongType(`give a number${exampleText}`);
+    case "Boolean":
+      if (typeof value === "boolean") {
+        return void 0;
+      }
+      if (unquoted === "true" || unquoted === "false") {
+        return wrongType(`write ${unquoted} without quotes`);
+      }
+      return wrongType("give true or false");
+    case "String":
+      if (typeof value === "string") {
+        return void 0;
+      }
+      if (typeof value === "number" || typeof value === "boolean") {
+        return wrongType(`put the value in quotes, e.g. "${String(value)}", so that it is sent exactly as written`);
+      }
+      return wrongType(`give a string${exampleText}`);
+  }
+}
+function emptyStringProblem(name, hint) {
+  const requested = hint.title === void 0 ? "a value" : `the ${hint.title}`;
+  const example = hint.example === void 0 ? "" : `, e.g. ${JSON.stringify(hint.example)}`;
+  const alternative = hint.hasDefault === false ? "; the pipeline has no default for it" : ", or remove the key to use the pipeline's default";
+  return {
+    rule: "empty-string",
+    message: `"${name}" is an empty string`,
+    fix: `give ${requested}${example}${alternative}`
+  };
+}
+function valueTooLongProblem(name, length) {
+  return {
+    rule: "too-long",
+    message: `"${name}" is ${length} characters long; SageMaker accepts at most ${MAX_PARAMETER_VALUE_LENGTH} characters in a parameter value`,
+    fix: "shorten the value, or pass a reference to it (for example an s3:// URI) instead"
+  };
+}
+function reservedParameterProblem(name) {
+  return {
+    rule: "reserved-parameter",
+    message: `"${name}" is set by the action for every execution, so an experiment file may not set it`,
+    fix: `remove "${name}" from "parameters"; the action sets ${ACTION_PARAMETER_NAMES.join(", ")}`
+  };
+}
+function tooManyParametersProblem(experimentCount, actionCount) {
+  return {
+    rule: "too-many-parameters",
+    message: `${experimentCount} parameters and the action's ${actionCount} make ${experimentCount + actionCount}, but SageMaker accepts at most ${MAX_PIPELINE_PARAMETERS} pipeline parameters per execution`,
+    fix: `set at most ${MAX_PIPELINE_PARAMETERS - actionCount} parameters; leave out the ones that keep the pipeline's default`
+  };
+}
+
 // src/experiments/schema.ts
 var EXPERIMENT_SCHEMA = experiment_schema_default;
 var PIPELINE_TYPES = {
@@ -67588,59 +67428,6 @@ function parameterPositions(text, root7) {
   return { keys, parameters: lines.positionAt(parametersKey?.offset ?? 0) };
 }
 
-// src/flow/baseline.ts
-async function resolveBaseline(plan, experiment, files, tracking, options) {
-  if (!plan.baseSha) {
-    return { info: { note: `this run on ${plan.headRef} is recorded as the baseline for later pull requests` } };
-  }
-  const baseText = await files.readFile(experiment.path, plan.baseSha);
-  if (baseText === void 0) {
-    return { info: { note: `new experiment file: ${plan.baseRef ?? options.baselineBranch} has no version of it to compare with` } };
-  }
-  const parsed = parseExperiment(experiment.path, baseText);
-  if (!parsed.ok) {
-    const first = parsed.errors[0];
-    return { info: { note: `the base version is invalid (${first ? `${first.line}:${first.column} ${first.message}` : "unknown error"}), so there is no baseline` } };
-  }
-  const base = parsed.experiment;
-  const run2 = await findBaseline(tracking, {
-    experimentId: options.experimentId,
-    file: experiment.path,
-    contentHash: base.contentHash,
-    branch: options.baselineBranch,
-    repository: options.repository,
-    executor: options.executor
-  });
-  if (run2) {
-    const commit = run2.tags[Tag.commit];
-    return {
-      info: {
-        parameters: base.parameters,
-        note: `finished run on ${options.baselineBranch}${commit ? ` at ${commit.slice(0, 7)}` : ""}`,
-        reference: {
-          parentRunId: run2.info.runId,
-          runUrl: tracking.runUrl(run2.info.experimentId, run2.info.runId),
-          executionArn: run2.tags[Tag.executionArn],
-          value: run2.metrics[experiment.metric.name],
-          commitSha: commit
-        }
-      }
-    };
-  }
-  if (options.baselineMissing === "skip") {
-    return {
-      info: {
-        parameters: base.parameters,
-        note: `no finished run of the base version on ${options.baselineBranch} (baseline-missing: skip)`
-      }
-    };
-  }
-  return {
-    info: { parameters: base.parameters, note: `no finished run on ${options.baselineBranch}, so the base version was run too` },
-    runBaseVersion: base
-  };
-}
-
 // src/pipeline/wait.ts
 var BACKOFF_FACTOR = 1.5;
 var END_STATUSES = /* @__PURE__ */ new Set(["Succeeded", "Failed", "Stopped", "CompletedWithFailures"]);
@@ -67752,6 +67539,89 @@ function abortableSleep(ms, signal) {
   });
 }
 
+// src/comparison/baseline.ts
+function baselineFilter(request2) {
+  const clauses = [
+    tagEquals(Tag.file, request2.file),
+    tagEquals(Tag.contentHash, request2.contentHash),
+    tagEquals(Tag.branch, request2.branch),
+    attributeEquals("status", "FINISHED")
+  ];
+  if (request2.repository !== void 0) clauses.push(tagEquals(Tag.repository, request2.repository));
+  if (request2.executor !== void 0) clauses.push(tagEquals(Tag.executor, request2.executor));
+  return and(...clauses);
+}
+async function findBaseline(client, request2) {
+  const page = await client.searchRuns({
+    experimentIds: [request2.experimentId],
+    filter: baselineFilter(request2),
+    orderBy: ["attributes.start_time DESC"],
+    maxResults: 1
+  });
+  const run2 = page.runs[0];
+  if (!run2) return void 0;
+  const parentRunId = run2.tags[Tag.parentRunId];
+  if (!parentRunId) return run2;
+  const parent = await client.getRun(parentRunId);
+  return isBaselineOf(parent, request2) ? parent : void 0;
+}
+function isBaselineOf(run2, request2) {
+  return run2.info.status === "FINISHED" && run2.tags[Tag.parentRunId] === void 0 && run2.tags[Tag.file] === request2.file && run2.tags[Tag.contentHash] === request2.contentHash && run2.tags[Tag.branch] === request2.branch;
+}
+
+// src/flow/baseline.ts
+async function resolveBaseline(plan, experiment, files, tracking, options) {
+  if (!plan.baseSha) {
+    return { info: { note: `this run on ${plan.headRef} is recorded as the baseline for later pull requests` } };
+  }
+  const baseText = await files.readFile(experiment.path, plan.baseSha);
+  if (baseText === void 0) {
+    return { info: { note: `new experiment file: ${plan.baseRef ?? options.baselineBranch} has no version of it to compare with` } };
+  }
+  const parsed = parseExperiment(experiment.path, baseText);
+  if (!parsed.ok) {
+    const first = parsed.errors[0];
+    return { info: { note: `the base version is invalid (${first ? `${first.line}:${first.column} ${first.message}` : "unknown error"}), so there is no baseline` } };
+  }
+  const base = parsed.experiment;
+  const run2 = await findBaseline(tracking, {
+    experimentId: options.experimentId,
+    file: experiment.path,
+    contentHash: base.contentHash,
+    branch: options.baselineBranch,
+    repository: options.repository,
+    executor: options.executor
+  });
+  if (run2) {
+    const commit = run2.tags[Tag.commit];
+    return {
+      info: {
+        parameters: base.parameters,
+        note: `finished run on ${options.baselineBranch}${commit ? ` at ${commit.slice(0, 7)}` : ""}`,
+        reference: {
+          parentRunId: run2.info.runId,
+          runUrl: tracking.runUrl(run2.info.experimentId, run2.info.runId),
+          executionArn: run2.tags[Tag.executionArn],
+          value: run2.metrics[experiment.metric.name],
+          commitSha: commit
+        }
+      }
+    };
+  }
+  if (options.baselineMissing === "skip") {
+    return {
+      info: {
+        parameters: base.parameters,
+        note: `no finished run of the base version on ${options.baselineBranch} (baseline-missing: skip)`
+      }
+    };
+  }
+  return {
+    info: { parameters: base.parameters, note: `no finished run on ${options.baselineBranch}, so the base version was run too` },
+    runBaseVersion: base
+  };
+}
+
 // src/flow/finish.ts
 var RUN_STATUS = { Succeeded: "FINISHED", Failed: "FAILED", CompletedWithFailures: "FAILED", Stopped: "KILLED" };
 async function finishExecution(launched, state2, waitOutcome, metricName, tracking, logger2) {
@@ -67789,144 +67659,6 @@ async function finishExecution(launched, state2, waitOutcome, metricName, tracki
     logger2.error(`Could not finish parent run ${launched.parentRun.info.runId}: ${finished.trackingError}`);
   }
   return finished;
-}
-
-// src/pipeline/identity.ts
-import { createHash as createHash7 } from "node:crypto";
-var MAX_DISPLAY_NAME_LENGTH = 82;
-function clientRequestToken(identity) {
-  const fields = [identity.repository, identity.commitSha, identity.file, identity.contentHash, String(identity.attempt)];
-  return createHash7("sha256").update(JSON.stringify(fields)).digest("hex");
-}
-function executionDisplayName(options) {
-  const base = options.file.split("/").pop() ?? options.file;
-  const stem = base.replace(/\.json$/i, "");
-  const shortSha = toNamePart(options.commitSha).slice(0, 7) || "nosha";
-  const attempt = toNamePart(String(options.attempt)).slice(0, 10) || "1";
-  const suffix = `-${shortSha}-attempt-${attempt}`;
-  const room = MAX_DISPLAY_NAME_LENGTH - suffix.length;
-  const stemPart = toNamePart(stem).slice(0, room).replace(/-+$/, "") || "experiment";
-  return `${stemPart}${suffix}`;
-}
-function toNamePart(value) {
-  return value.replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-+/, "").replace(/-+$/, "");
-}
-
-// src/flow/launch.ts
-function tagsOf(context3, request2) {
-  return parentRunTags({
-    commit: request2.commitSha,
-    branch: request2.branch,
-    repoUrl: `${context3.serverUrl}/${context3.owner}/${context3.repo}`,
-    repository: `${context3.owner}/${context3.repo}`,
-    file: request2.experiment.path,
-    contentHash: request2.experiment.contentHash,
-    attempt: request2.attempt,
-    pullRequest: request2.pullRequest,
-    purpose: request2.purpose,
-    executor: context3.executor.kind,
-    workflowRunUrl: context3.workflowRunUrl
-  });
-}
-async function findParentRun(context3, request2) {
-  const page = await context3.tracking.searchRuns({
-    experimentIds: [context3.experimentId],
-    filter: and(
-      tagEquals(Tag.repository, `${context3.owner}/${context3.repo}`),
-      tagEquals(Tag.file, request2.experiment.path),
-      tagEquals(Tag.commit, request2.commitSha),
-      tagEquals(Tag.contentHash, request2.experiment.contentHash),
-      tagEquals(Tag.attempt, request2.attempt),
-      tagEquals(Tag.executor, context3.executor.kind)
-    ),
-    orderBy: ["attributes.start_time ASC"],
-    maxResults: 1
-  });
-  return page.runs[0];
-}
-async function launchExecution(context3, request2) {
-  const { experiment } = request2;
-  const shortSha = request2.commitSha.slice(0, 7);
-  let parentRun = await findParentRun(context3, request2);
-  if (parentRun) {
-    context3.logger.info(`Reusing parent run ${parentRun.info.runId} of ${experiment.path} at ${shortSha} (attempt ${request2.attempt}).`);
-  } else {
-    const runName = `${experiment.path}@${shortSha}${request2.attempt === "1" ? "" : `#${request2.attempt}`}`;
-    parentRun = await context3.tracking.createRun(context3.experimentId, runName, tagsOf(context3, request2));
-    context3.logger.info(`Created parent run ${parentRun.info.runId} for ${experiment.path} at ${shortSha}.`);
-  }
-  const parameters = buildStartParameters(
-    experiment,
-    context3.declared,
-    {
-      commitSha: request2.commitSha,
-      parentRunId: parentRun.info.runId,
-      experimentFile: experiment.path,
-      trackingUri: context3.trackingUri
-    },
-    formatParameterValue
-  );
-  const identity = {
-    repository: `${context3.owner}/${context3.repo}`,
-    commitSha: request2.commitSha,
-    file: experiment.path,
-    contentHash: experiment.contentHash,
-    attempt: request2.attempt
-  };
-  const executionArn = await context3.executor.start({
-    displayName: executionDisplayName(identity),
-    clientRequestToken: clientRequestToken(identity),
-    parameters,
-    description: `${experiment.path} at ${request2.commitSha} (${request2.purpose}, attempt ${request2.attempt})`
-  });
-  await context3.tracking.setTags(parentRun.info.runId, { [Tag.executionArn]: executionArn });
-  context3.logger.info(`Started execution ${executionArn} for ${experiment.path} (parent run ${parentRun.info.runId}).`);
-  return {
-    request: request2,
-    parentRun,
-    runUrl: context3.tracking.runUrl(context3.experimentId, parentRun.info.runId),
-    executionArn,
-    executionUrl: context3.executor.executionUrl(executionArn),
-    parameters
-  };
-}
-
-// src/flow/load.ts
-async function selectExperimentPaths(plan, files, pattern, failedPaths) {
-  if (plan.selection.kind === "paths") {
-    return [...new Set(plan.selection.paths)].sort();
-  }
-  if (plan.selection.kind === "failed") {
-    return [...new Set(await failedPaths())].sort();
-  }
-  const changed = await files.changedFiles(plan);
-  return matchExperimentFiles(changed, pattern).map((file) => file.path);
-}
-async function loadExperiments(paths, commit, files) {
-  const loaded = [];
-  for (const path of paths) {
-    const text = await files.readFile(path, commit);
-    if (text === void 0) {
-      loaded.push({
-        path,
-        ok: false,
-        errors: [
-          {
-            file: path,
-            line: 1,
-            column: 1,
-            rule: "missing-file",
-            message: `${path} does not exist at commit ${commit}`,
-            fix: "name an experiment file that exists in the pull request, for example `/rerun experiments/name.json`"
-          }
-        ]
-      });
-      continue;
-    }
-    const parsed = parseExperiment(path, text);
-    loaded.push(parsed.ok ? { path, ok: true, experiment: parsed.experiment } : { path, ok: false, errors: parsed.errors });
-  }
-  return loaded;
 }
 
 // src/comparison/delta.ts
@@ -68068,7 +67800,8 @@ function buildResult(experiment, finished, baseline, declared, attempt) {
     parameterChanges: formatChanges(diffParameters(baseline.parameters, experiment.parameters), declared),
     errors: [],
     failedStep: finished.failedStep,
-    resources: executionResources(experiment, declared),
+    // A local run uses this machine, whatever instance type the parameters name.
+    resources: finished.launched.executor === "local" ? void 0 : executionResources(experiment, declared),
     attempt
   };
   const state2 = finished.state;
@@ -68119,6 +67852,376 @@ function buildResult(experiment, finished, baseline, declared, attempt) {
     return { ...result, outcome: "regressed", summary: `${change}: worse than the allowed regression.` };
   }
   return { ...result, outcome: "success", summary: `${change} (${delta.direction}).` };
+}
+
+// src/flow/resume.ts
+function groupRuns(runs) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const run2 of runs) {
+    const pullRequest = run2.tags[Tag.pullRequest] ? Number(run2.tags[Tag.pullRequest]) : void 0;
+    const commit = run2.tags[Tag.commit] ?? "";
+    const key = pullRequest !== void 0 ? `pull/${pullRequest}` : `commit/${commit}`;
+    const group4 = groups.get(key) ?? { key, pullRequest, commit, branch: run2.tags[Tag.branch] ?? "", runs: [] };
+    group4.runs.push(run2);
+    groups.set(key, group4);
+  }
+  return [...groups.values()];
+}
+function relaunched(run2, request2, connections, experimentId) {
+  const executor = run2.tags[Tag.executor] === "local" ? "local" : "sagemaker";
+  const executionArn = run2.tags[Tag.executionArn] ?? "";
+  return {
+    request: request2,
+    executor,
+    parentRun: run2,
+    runUrl: connections.tracking.runUrl(experimentId, run2.info.runId),
+    executionArn,
+    executionUrl: connections.executor.executionUrl(executionArn),
+    parameters: []
+  };
+}
+async function resumeOpenExecutions(options, services) {
+  const { logger: logger2 } = services;
+  const connections = await services.connect();
+  const declared = await connections.executor.describeParameters();
+  const experimentId = await connections.tracking.getOrCreateExperiment(options.mlflowExperiment);
+  const open2 = await findOpenParentRuns(connections.tracking, { experimentId, repository: `${options.owner}/${options.repo}` });
+  logger2.info(`Open parent runs with an execution: ${open2.length}.`);
+  const reports = [];
+  for (const group4 of groupRuns(open2)) {
+    const plan = group4.pullRequest !== void 0 ? await services.planForPullRequest(group4.pullRequest) : services.planForCommit(group4.commit, group4.branch);
+    if (!plan) {
+      logger2.info(`${group4.key}: the pull request is closed; its executions are left as they are.`);
+      continue;
+    }
+    const states = /* @__PURE__ */ new Map();
+    for (const run2 of group4.runs) {
+      const arn = run2.tags[Tag.executionArn] ?? "";
+      try {
+        states.set(arn, await connections.executor.describe(arn));
+      } catch (error2) {
+        logger2.warning(`${group4.key}: could not read execution ${arn}: ${errorMessage(error2)}`);
+      }
+    }
+    const stillRunning = group4.runs.filter((run2) => !isEnded(states.get(run2.tags[Tag.executionArn] ?? "")?.status ?? "Executing"));
+    if (stillRunning.length > 0) {
+      logger2.info(`${group4.key}: ${stillRunning.length} execution(s) still running; a later run of the action finishes them.`);
+      continue;
+    }
+    const report = await finishGroup(plan, group4, states, declared, experimentId, connections, services, options);
+    reports.push(report);
+  }
+  return reports;
+}
+async function finishGroup(plan, group4, states, declared, experimentId, connections, services, options) {
+  const { logger: logger2 } = services;
+  const publisher = services.publisherFor(plan);
+  const report = { repository: `${plan.owner}/${plan.repo}`, pullRequest: plan.pullRequest?.number, headSha: plan.headSha, baseSha: plan.baseSha, results: [] };
+  const candidates = group4.runs.filter((run2) => run2.tags[Tag.purpose] !== "baseline" && run2.tags[Tag.commit] === plan.headSha);
+  const baselines = group4.runs.filter((run2) => run2.tags[Tag.purpose] === "baseline");
+  for (const run2 of candidates) {
+    const path = run2.tags[Tag.file] ?? "";
+    const text = await services.files.readFile(path, plan.headSha);
+    const parsed = text === void 0 ? void 0 : parseExperiment(path, text);
+    if (!parsed?.ok) {
+      logger2.warning(`${path} at ${plan.headSha.slice(0, 7)} can no longer be read or parsed; its run ${run2.info.runId} is left open.`);
+      continue;
+    }
+    const experiment = parsed.experiment;
+    const request2 = { experiment, commitSha: plan.headSha, branch: plan.headRef, purpose: plan.pullRequest ? "pull-request" : "main", attempt: run2.tags[Tag.attempt] ?? "1", pullRequest: plan.pullRequest?.number };
+    const arn = run2.tags[Tag.executionArn] ?? "";
+    const finished = await finishExecution(relaunched(run2, request2, connections, experimentId), states.get(arn), "ended", experiment.metric.name, connections.tracking, logger2);
+    let baseline = { note: `this run on ${plan.headRef} is recorded as the baseline for later pull requests` };
+    const baseRun = baselines.find((entry) => entry.tags[Tag.file] === path);
+    if (baseRun && plan.baseSha) {
+      const baseArn = baseRun.tags[Tag.executionArn] ?? "";
+      const baseRequest = { ...request2, commitSha: plan.baseSha, branch: plan.baseRef ?? options.baselineBranch, purpose: "baseline", attempt: "1" };
+      const base = await finishExecution(relaunched(baseRun, baseRequest, connections, experimentId), states.get(baseArn), "ended", experiment.metric.name, connections.tracking, logger2);
+      const resolved = await resolveBaseline(plan, experiment, services.files, connections.tracking, { baselineBranch: options.baselineBranch, baselineMissing: "skip", experimentId, repository: report.repository, executor: connections.executor.kind });
+      baseline = { ...resolved.info, reference: base.reference, note: `no finished run on ${options.baselineBranch}, so the base version was run too` };
+    } else if (plan.baseSha) {
+      baseline = (await resolveBaseline(plan, experiment, services.files, connections.tracking, { baselineBranch: options.baselineBranch, baselineMissing: "skip", experimentId, repository: report.repository, executor: connections.executor.kind })).info;
+    }
+    const result = buildResult(experiment, finished, baseline, declared, 1);
+    report.results.push(result);
+    await publisher.endExperiment(result);
+  }
+  report.results.sort((a7, b7) => a7.path.localeCompare(b7.path));
+  if (report.results.length > 0) report.commentUrl = (await publisher.publish(report)).commentUrl;
+  logger2.info(`${group4.key}: finished ${report.results.length} experiment(s).`);
+  return report;
+}
+
+// src/experiments/pipeline-check.ts
+function checkAgainstPipeline(experiment, declared, reservedNames) {
+  const errors = [];
+  const declaredByName = new Map(declared.map((parameter) => [parameter.name, parameter]));
+  const reserved = new Set(reservedNames);
+  const names = Object.keys(experiment.parameters);
+  const atParameter = (name, problem) => ({
+    file: experiment.path,
+    line: experiment.parameterLines[name] ?? experiment.parametersPosition?.line ?? 1,
+    column: experiment.parameterColumns?.[name] ?? 1,
+    ...problem
+  });
+  const atParameters = (problem) => ({
+    file: experiment.path,
+    line: experiment.parametersPosition?.line ?? 1,
+    column: experiment.parametersPosition?.column ?? 1,
+    ...problem
+  });
+  const ownCount = names.filter((name) => !reserved.has(name)).length;
+  if (ownCount + reserved.size > MAX_PIPELINE_PARAMETERS) {
+    errors.push(atParameters(tooManyParametersProblem(ownCount, reserved.size)));
+  }
+  for (const name of names) {
+    const value = experiment.parameters[name];
+    const parameter = declaredByName.get(name);
+    if (reserved.has(name)) {
+      errors.push(atParameter(name, reservedParameterProblem(name)));
+      continue;
+    }
+    if (parameter === void 0) {
+      errors.push(atParameter(name, unknownParameterProblem(name, declared, reserved)));
+      continue;
+    }
+    const problem = typeProblem(name, value, parameter.type, parameter.defaultValue);
+    if (problem !== void 0) {
+      errors.push(atParameter(name, problem));
+    } else if (typeof value === "string" && value.length > MAX_PARAMETER_VALUE_LENGTH) {
+      errors.push(atParameter(name, valueTooLongProblem(name, value.length)));
+    }
+  }
+  for (const parameter of declared) {
+    if (parameter.defaultValue === void 0 && !reserved.has(parameter.name) && !(parameter.name in experiment.parameters)) {
+      errors.push(
+        atParameters({
+          rule: "missing-parameter",
+          message: `"${parameter.name}" is not set, and the pipeline declares no default for it`,
+          fix: `add "${parameter.name}" (${parameter.type}) to "parameters"`
+        })
+      );
+    }
+  }
+  return errors.sort((a7, b7) => a7.line - b7.line || a7.column - b7.column);
+}
+function unknownParameterProblem(name, declared, reserved) {
+  const settable = declared.map((parameter) => parameter.name).filter((declaredName) => !reserved.has(declaredName));
+  const suggestion = closestName(name, settable);
+  return {
+    rule: "unknown-parameter",
+    message: `"${name}" is not a parameter of the pipeline`,
+    fix: suggestion === void 0 ? `remove it, or declare it in the pipeline definition; the pipeline declares ${settable.join(", ")}` : `did you mean "${suggestion}"?`
+  };
+}
+
+// src/pipeline/parameters.ts
+var MAX_PIPELINE_PARAMETERS2 = 200;
+var MAX_PARAMETER_VALUE_LENGTH2 = 1024;
+var ACTION_PARAMETER_NAMES2 = {
+  commitSha: "CommitSha",
+  parentRunId: "MlflowParentRunId",
+  experimentFile: "ExperimentFile",
+  trackingUri: "MlflowTrackingUri"
+};
+var ACTION_PARAMETERS = Object.values(ACTION_PARAMETER_NAMES2);
+var PipelineParameterError = class extends Error {
+  problems;
+  constructor(file, problems) {
+    super(`Cannot start the pipeline for ${file}:
+- ${problems.join("\n- ")}`);
+    this.name = "PipelineParameterError";
+    this.problems = problems;
+  }
+};
+function buildStartParameters(experiment, declared, added, format3) {
+  const declaredByName = new Map(declared.map((parameter) => [parameter.name, parameter]));
+  const actionNames = new Set(ACTION_PARAMETERS);
+  const problems = [];
+  const assignments = [];
+  for (const [key, name] of Object.entries(ACTION_PARAMETER_NAMES2)) {
+    const parameter = declaredByName.get(name);
+    if (!parameter) {
+      problems.push(`the pipeline does not declare the parameter ${name}, which the action sets: declare ParameterString("${name}") in the pipeline definition`);
+    } else if (parameter.type !== "String") {
+      problems.push(`the pipeline declares ${name} as ${parameter.type}: declare it as ParameterString("${name}")`);
+    } else {
+      assignments.push({ name, value: added[key] });
+    }
+  }
+  if (!/^[0-9a-f]{40}$/.test(added.commitSha)) {
+    problems.push(`invalid commit SHA "${added.commitSha}": CommitSha must be the 40 lowercase hex digits of the pull request's head commit`);
+  }
+  for (const [name, value] of Object.entries(experiment.parameters)) {
+    if (actionNames.has(name)) {
+      problems.push(`${name} is set by the action and cannot be set in the experiment file: remove it from the file`);
+      continue;
+    }
+    const parameter = declaredByName.get(name);
+    if (!parameter) {
+      problems.push(`the pipeline does not declare the parameter ${name}: remove it from the file, or declare it in the pipeline definition`);
+      continue;
+    }
+    try {
+      assignments.push({ name, value: format3(value, parameter.type) });
+    } catch (error2) {
+      problems.push(`${name}: ${error2 instanceof Error ? error2.message : String(error2)}`);
+    }
+  }
+  for (const assignment of assignments) {
+    if (assignment.value.length > MAX_PARAMETER_VALUE_LENGTH2) {
+      problems.push(
+        `the value of ${assignment.name} is ${assignment.value.length} characters long, but SageMaker accepts at most ${MAX_PARAMETER_VALUE_LENGTH2}: shorten it, or pass a URI of a file that holds it`
+      );
+    }
+  }
+  const count = Object.keys(experiment.parameters).length + actionNames.size;
+  if (count > MAX_PIPELINE_PARAMETERS2) {
+    problems.push(
+      `${count} parameters (the file's ${Object.keys(experiment.parameters).length} and the action's ${actionNames.size}) exceed the SageMaker limit of ${MAX_PIPELINE_PARAMETERS2} per execution: remove parameters that keep their default value`
+    );
+  }
+  if (problems.length > 0) throw new PipelineParameterError(experiment.path, problems);
+  return assignments;
+}
+
+// src/pipeline/identity.ts
+import { createHash as createHash7 } from "node:crypto";
+var MAX_DISPLAY_NAME_LENGTH = 82;
+function clientRequestToken(identity) {
+  const fields = [identity.repository, identity.commitSha, identity.file, identity.contentHash, String(identity.attempt)];
+  return createHash7("sha256").update(JSON.stringify(fields)).digest("hex");
+}
+function executionDisplayName(options) {
+  const base = options.file.split("/").pop() ?? options.file;
+  const stem = base.replace(/\.json$/i, "");
+  const shortSha = toNamePart(options.commitSha).slice(0, 7) || "nosha";
+  const attempt = toNamePart(String(options.attempt)).slice(0, 10) || "1";
+  const suffix = `-${shortSha}-attempt-${attempt}`;
+  const room = MAX_DISPLAY_NAME_LENGTH - suffix.length;
+  const stemPart = toNamePart(stem).slice(0, room).replace(/-+$/, "") || "experiment";
+  return `${stemPart}${suffix}`;
+}
+function toNamePart(value) {
+  return value.replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-+/, "").replace(/-+$/, "");
+}
+
+// src/flow/launch.ts
+function tagsOf(context3, request2) {
+  return parentRunTags({
+    commit: request2.commitSha,
+    branch: request2.branch,
+    repoUrl: `${context3.serverUrl}/${context3.owner}/${context3.repo}`,
+    repository: `${context3.owner}/${context3.repo}`,
+    file: request2.experiment.path,
+    contentHash: request2.experiment.contentHash,
+    attempt: request2.attempt,
+    pullRequest: request2.pullRequest,
+    purpose: request2.purpose,
+    executor: context3.executor.kind,
+    workflowRunUrl: context3.workflowRunUrl
+  });
+}
+async function findParentRun(context3, request2) {
+  const page = await context3.tracking.searchRuns({
+    experimentIds: [context3.experimentId],
+    filter: and(
+      tagEquals(Tag.repository, `${context3.owner}/${context3.repo}`),
+      tagEquals(Tag.file, request2.experiment.path),
+      tagEquals(Tag.commit, request2.commitSha),
+      tagEquals(Tag.contentHash, request2.experiment.contentHash),
+      tagEquals(Tag.attempt, request2.attempt),
+      tagEquals(Tag.executor, context3.executor.kind)
+    ),
+    orderBy: ["attributes.start_time ASC"],
+    maxResults: 1
+  });
+  return page.runs[0];
+}
+async function launchExecution(context3, request2) {
+  const { experiment } = request2;
+  const shortSha = request2.commitSha.slice(0, 7);
+  let parentRun = await findParentRun(context3, request2);
+  if (parentRun) {
+    context3.logger.info(`Reusing parent run ${parentRun.info.runId} of ${experiment.path} at ${shortSha} (attempt ${request2.attempt}).`);
+  } else {
+    const runName = `${experiment.path}@${shortSha}${request2.attempt === "1" ? "" : `#${request2.attempt}`}`;
+    parentRun = await context3.tracking.createRun(context3.experimentId, runName, tagsOf(context3, request2));
+    context3.logger.info(`Created parent run ${parentRun.info.runId} for ${experiment.path} at ${shortSha}.`);
+  }
+  const parameters = buildStartParameters(
+    experiment,
+    context3.declared,
+    {
+      commitSha: request2.commitSha,
+      parentRunId: parentRun.info.runId,
+      experimentFile: experiment.path,
+      trackingUri: context3.trackingUri
+    },
+    formatParameterValue
+  );
+  const identity = {
+    repository: `${context3.owner}/${context3.repo}`,
+    commitSha: request2.commitSha,
+    file: experiment.path,
+    contentHash: experiment.contentHash,
+    attempt: request2.attempt
+  };
+  const executionArn = await context3.executor.start({
+    displayName: executionDisplayName(identity),
+    clientRequestToken: clientRequestToken(identity),
+    parameters,
+    description: `${experiment.path} at ${request2.commitSha} (${request2.purpose}, attempt ${request2.attempt})`
+  });
+  await context3.tracking.setTags(parentRun.info.runId, { [Tag.executionArn]: executionArn });
+  context3.logger.info(`Started execution ${executionArn} for ${experiment.path} (parent run ${parentRun.info.runId}).`);
+  return {
+    request: request2,
+    executor: context3.executor.kind,
+    parentRun,
+    runUrl: context3.tracking.runUrl(context3.experimentId, parentRun.info.runId),
+    executionArn,
+    executionUrl: context3.executor.executionUrl(executionArn),
+    parameters
+  };
+}
+
+// src/flow/load.ts
+async function selectExperimentPaths(plan, files, pattern, failedPaths) {
+  if (plan.selection.kind === "paths") {
+    return [...new Set(plan.selection.paths)].sort();
+  }
+  if (plan.selection.kind === "failed") {
+    return [...new Set(await failedPaths())].sort();
+  }
+  const changed = await files.changedFiles(plan);
+  return matchExperimentFiles(changed, pattern).map((file) => file.path);
+}
+async function loadExperiments(paths, commit, files) {
+  const loaded = [];
+  for (const path of paths) {
+    const text = await files.readFile(path, commit);
+    if (text === void 0) {
+      loaded.push({
+        path,
+        ok: false,
+        errors: [
+          {
+            file: path,
+            line: 1,
+            column: 1,
+            rule: "missing-file",
+            message: `${path} does not exist at commit ${commit}`,
+            fix: "name an experiment file that exists in the pull request, for example `/rerun experiments/name.json`"
+          }
+        ]
+      });
+      continue;
+    }
+    const parsed = parseExperiment(path, text);
+    loaded.push(parsed.ok ? { path, ok: true, experiment: parsed.experiment } : { path, ok: false, errors: parsed.errors });
+  }
+  return loaded;
 }
 
 // src/flow/waiting.ts
@@ -68555,7 +68658,21 @@ var GitHubPublisher = class {
     const { GITHUB_SERVER_URL: server, GITHUB_RUN_ID: runId } = process.env;
     return server && runId ? `${server}/${this.plan.owner}/${this.plan.repo}/actions/runs/${runId}` : void 0;
   }
+  /**
+   * The check run of this name on the head that an earlier job left in progress (`wait: false`, or a job that
+   * ran out of time), so that the job that finishes the experiment completes it instead of adding another.
+   */
+  async openCheckRun(name) {
+    const found = await this.attempt(
+      `list the check runs "${name}"`,
+      () => this.octokit.rest.checks.listForRef({ owner: this.plan.owner, repo: this.plan.repo, ref: this.plan.headSha, check_name: name, filter: "latest", per_page: 1 })
+    );
+    const checkRun = found?.data.check_runs[0];
+    return checkRun && checkRun.status !== "completed" ? checkRun.id : void 0;
+  }
   async ensureAggregateCheck() {
+    if (this.aggregateCheckRunId !== void 0) return;
+    this.aggregateCheckRunId = await this.openCheckRun(this.options.checkName);
     if (this.aggregateCheckRunId !== void 0) return;
     const created = await this.attempt(
       `create the check run "${this.options.checkName}"`,
@@ -68586,7 +68703,7 @@ var GitHubPublisher = class {
     if (created) this.checkRuns.set(path, created.id);
   }
   async endExperiment(result) {
-    const checkRunId = this.checkRuns.get(result.path);
+    const checkRunId = this.checkRuns.get(result.path) ?? await this.openCheckRun(experimentCheckName(this.options.checkName, result.path));
     if (checkRunId === void 0) return;
     await this.attempt(
       `complete the check run of ${result.path}`,
@@ -68734,6 +68851,36 @@ async function runForPlan(plan, inputs, context3, octokit) {
     }
   });
 }
+async function resume(inputs, context3, octokit) {
+  const files = new GitHubFileSource(octokit, context3.owner, context3.repo);
+  return resumeOpenExecutions(
+    {
+      owner: context3.owner,
+      repo: context3.repo,
+      mlflowExperiment: inputs.mlflowExperiment ?? `${context3.owner}/${context3.repo}`,
+      baselineBranch: inputs.baselineBranch
+    },
+    {
+      files,
+      logger: actionsLogger,
+      connect: () => connectToAws(inputs, context3, actionsLogger),
+      planForPullRequest: async (number2) => {
+        const plan = await planForPullRequestHead(octokit, context3.owner, context3.repo, number2);
+        return "skip" in plan ? void 0 : plan;
+      },
+      planForCommit: (commit, branch) => ({
+        door: "schedule",
+        owner: context3.owner,
+        repo: context3.repo,
+        headSha: commit,
+        headRef: branch,
+        selection: { kind: "changed" },
+        attempt: "1"
+      }),
+      publisherFor: (plan) => new GitHubPublisher(octokit, plan, { checkName: inputs.checkName, logger: actionsLogger })
+    }
+  );
+}
 async function run() {
   try {
     const inputs = readInputs();
@@ -68745,10 +68892,14 @@ async function run() {
       return;
     }
     const reports = [];
-    for (const plan of dispatched.plans) {
-      reports.push(await runForPlan(plan, inputs, context3, octokit));
+    if ("resume" in dispatched) {
+      reports.push(...await resume(inputs, context3, octokit));
+    } else {
+      for (const plan of dispatched.plans) {
+        reports.push(await runForPlan(plan, inputs, context3, octokit));
+      }
+      await dispatched.afterAll?.(reports);
     }
-    await dispatched.afterAll?.(reports);
     const last = reports[reports.length - 1];
     if (last) setOutputs(last, last.commentUrl);
     const failed = reports.flatMap((report) => failedOutcomes(report));

@@ -38,6 +38,7 @@ export interface LaunchRequest {
 
 export interface Launched {
   request: LaunchRequest;
+  executor: Executor['kind'];
   parentRun: Run;
   runUrl: string;
   executionArn: string;
@@ -130,6 +131,7 @@ export async function launchExecution(context: LaunchContext, request: LaunchReq
 
   return {
     request,
+    executor: context.executor.kind,
     parentRun,
     runUrl: context.tracking.runUrl(context.experimentId, parentRun.info.runId),
     executionArn,

@@ -63,7 +63,8 @@ export function buildResult(
     parameterChanges: formatChanges(diffParameters(baseline.parameters, experiment.parameters), declared),
     errors: [],
     failedStep: finished.failedStep,
-    resources: executionResources(experiment, declared),
+    // A local run uses this machine, whatever instance type the parameters name.
+    resources: finished.launched.executor === 'local' ? undefined : executionResources(experiment, declared),
     attempt,
   };
   const state = finished.state;

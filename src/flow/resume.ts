@@ -57,8 +57,18 @@ function groupRuns(runs: Run[]): Group[] {
   return [...groups.values()];
 }
 
-function relaunched(run: Run, request: LaunchRequest, runUrl: string): Launched {
-  return { request, parentRun: run, runUrl, executionArn: run.tags[Tag.executionArn] ?? '', parameters: [] };
+function relaunched(run: Run, request: LaunchRequest, connections: Connections, experimentId: string): Launched {
+  const executor = run.tags[Tag.executor] === 'local' ? 'local' : 'sagemaker';
+  const executionArn = run.tags[Tag.executionArn] ?? '';
+  return {
+    request,
+    executor,
+    parentRun: run,
+    runUrl: connections.tracking.runUrl(experimentId, run.info.runId),
+    executionArn,
+    executionUrl: connections.executor.executionUrl(executionArn),
+    parameters: [],
+  };
 }
 
 /**
@@ -131,14 +141,14 @@ async function finishGroup(
     const experiment = parsed.experiment;
     const request: LaunchRequest = { experiment, commitSha: plan.headSha, branch: plan.headRef, purpose: plan.pullRequest ? 'pull-request' : 'main', attempt: run.tags[Tag.attempt] ?? '1', pullRequest: plan.pullRequest?.number };
     const arn = run.tags[Tag.executionArn] ?? '';
-    const finished = await finishExecution(relaunched(run, request, connections.tracking.runUrl(experimentId, run.info.runId)), states.get(arn), 'ended', experiment.metric.name, connections.tracking, logger);
+    const finished = await finishExecution(relaunched(run, request, connections, experimentId), states.get(arn), 'ended', experiment.metric.name, connections.tracking, logger);
 
     let baseline: BaselineInfo = { note: `this run on ${plan.headRef} is recorded as the baseline for later pull requests` };
     const baseRun = baselines.find((entry) => entry.tags[Tag.file] === path);
     if (baseRun && plan.baseSha) {
       const baseArn = baseRun.tags[Tag.executionArn] ?? '';
       const baseRequest: LaunchRequest = { ...request, commitSha: plan.baseSha, branch: plan.baseRef ?? options.baselineBranch, purpose: 'baseline', attempt: '1' };
-      const base = await finishExecution(relaunched(baseRun, baseRequest, connections.tracking.runUrl(experimentId, baseRun.info.runId)), states.get(baseArn), 'ended', experiment.metric.name, connections.tracking, logger);
+      const base = await finishExecution(relaunched(baseRun, baseRequest, connections, experimentId), states.get(baseArn), 'ended', experiment.metric.name, connections.tracking, logger);
       const resolved = await resolveBaseline(plan, experiment, services.files, connections.tracking, { baselineBranch: options.baselineBranch, baselineMissing: 'skip', experimentId, repository: report.repository, executor: connections.executor.kind });
       baseline = { ...resolved.info, reference: base.reference, note: `no finished run on ${options.baselineBranch}, so the base version was run too` };
     } else if (plan.baseSha) {
