@@ -32424,7 +32424,10 @@ async function runExperiments(plan, options, services, pending, attempt) {
     };
     const candidate = await finish(item.candidate);
     const baselineInfo = { ...item.baseline.info };
-    if (item.base) {
+    if (item.base && item.base.executionArn === item.candidate.executionArn) {
+      baselineInfo.reference = candidate.reference;
+      baselineInfo.note = "the base version is this same version (same content at the same commit), so it is its own baseline";
+    } else if (item.base) {
       const base = await finish(item.base);
       baselineInfo.reference = base.reference;
       if (base.state?.status === "Failed") {
@@ -34605,24 +34608,20 @@ var RestTrackingClient = class {
 };
 
 // src/cli/local.ts
-var PREFERRED_PORT = 5e3;
-async function freePort(preferred) {
+async function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
-    server.on("error", () => {
-      if (preferred !== 0) freePort(0).then(resolvePort, reject);
-      else reject(new Error("no free port on 127.0.0.1"));
-    });
-    server.listen(preferred, "127.0.0.1", () => {
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => address && typeof address === "object" ? resolvePort(address.port) : reject(new Error("no free port")));
+      server.close(() => address && typeof address === "object" ? resolvePort(address.port) : reject(new Error("no free port on 127.0.0.1")));
     });
   });
 }
 async function startLocalMlflow(python, stateDirectory, logger) {
   const directory = join3(stateDirectory, "mlflow");
   mkdirSync2(directory, { recursive: true });
-  const port = await freePort(PREFERRED_PORT);
+  const port = await freePort();
   const child = spawn2(
     python,
     [
@@ -34652,7 +34651,7 @@ async function startLocalMlflow(python, stateDirectory, logger) {
     if (child.exitCode !== null) throw new Error(`mlflow server exited with code ${child.exitCode}:
 ${log}`);
     try {
-      if ((await fetch(`${uri}/health`)).ok) break;
+      if ((await fetch(`${uri}/health`)).ok && child.exitCode === null) break;
     } catch {
     }
     await new Promise((wake) => setTimeout(wake, 300));

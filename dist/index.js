@@ -68437,7 +68437,10 @@ async function runExperiments(plan, options, services, pending, attempt) {
     };
     const candidate = await finish(item.candidate);
     const baselineInfo = { ...item.baseline.info };
-    if (item.base) {
+    if (item.base && item.base.executionArn === item.candidate.executionArn) {
+      baselineInfo.reference = candidate.reference;
+      baselineInfo.note = "the base version is this same version (same content at the same commit), so it is its own baseline";
+    } else if (item.base) {
       const base = await finish(item.base);
       baselineInfo.reference = base.reference;
       if (base.state?.status === "Failed") {

@@ -24,19 +24,14 @@ export interface LocalOptions {
   stdout: NodeJS.WritableStream;
 }
 
-/** MLflow's default port, so that `mlflow ui` later serves the same links; another one when it is taken. */
-const PREFERRED_PORT = 5000;
-
-async function freePort(preferred: number): Promise<number> {
+/** A free port on 127.0.0.1, chosen by the system so that two local runs never share a server. */
+async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
-    server.on('error', () => {
-      if (preferred !== 0) freePort(0).then(resolvePort, reject);
-      else reject(new Error('no free port on 127.0.0.1'));
-    });
-    server.listen(preferred, '127.0.0.1', () => {
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolvePort(address.port) : reject(new Error('no free port'))));
+      server.close(() => (address && typeof address === 'object' ? resolvePort(address.port) : reject(new Error('no free port on 127.0.0.1'))));
     });
   });
 }
@@ -48,7 +43,7 @@ async function freePort(preferred: number): Promise<number> {
 async function startLocalMlflow(python: string, stateDirectory: string, logger: Logger): Promise<{ uri: string; stop: () => void }> {
   const directory = join(stateDirectory, 'mlflow');
   mkdirSync(directory, { recursive: true });
-  const port = await freePort(PREFERRED_PORT);
+  const port = await freePort();
   const child = spawn(
     python,
     ['-m', 'mlflow', 'server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1',
@@ -64,7 +59,8 @@ async function startLocalMlflow(python: string, stateDirectory: string, logger: 
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`mlflow server exited with code ${child.exitCode}:\n${log}`);
     try {
-      if ((await fetch(`${uri}/health`)).ok) break;
+      // Another process may have taken the port since it was chosen; only a live child of ours counts.
+      if ((await fetch(`${uri}/health`)).ok && child.exitCode === null) break;
     } catch {
       // Not listening yet.
     }

@@ -253,7 +253,12 @@ async function runExperiments(plan: Plan, options: FlowOptions, services: FlowSe
 
     const candidate = await finish(item.candidate);
     const baselineInfo = { ...item.baseline.info };
-    if (item.base) {
+    if (item.base && item.base.executionArn === item.candidate.executionArn) {
+      // The same content at the same commit (a local run on an unchanged tree) is one execution: compare it
+      // with itself rather than end its parent run twice.
+      baselineInfo.reference = candidate.reference;
+      baselineInfo.note = 'the base version is this same version (same content at the same commit), so it is its own baseline';
+    } else if (item.base) {
       const base = await finish(item.base);
       baselineInfo.reference = base.reference;
       if (base.state?.status === 'Failed') {
