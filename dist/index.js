@@ -68662,7 +68662,7 @@ var GitHubPublisher = class {
     return server && runId ? `${server}/${this.plan.owner}/${this.plan.repo}/actions/runs/${runId}` : void 0;
   }
   /**
-   * The check run of this name on the head that an earlier job left in progress (`wait: false`, or a job that
+   * Find the check run of this name on the head that an earlier job left in progress (`wait: false`, or a job that
    * ran out of time), so that the job that finishes the experiment completes it instead of adding another.
    */
   async openCheckRun(name) {
@@ -68746,7 +68746,7 @@ var GitHubPublisher = class {
     }
     return { commentUrl };
   }
-  /** The experiments whose latest check run on the head commit failed, for `/rerun failed`. */
+  /** List the experiments whose latest check run on the head commit failed, for `/rerun failed`. */
   async failedExperimentPaths() {
     const checkRuns = await this.octokit.paginate(this.octokit.rest.checks.listForRef, {
       owner: this.plan.owner,

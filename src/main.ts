@@ -33,8 +33,8 @@ function flowOptions(inputs: ActionInputs, context: RunnerContext, signal: Abort
 }
 
 /**
- * A cancelled workflow sends SIGINT, then SIGTERM, before it kills the job: abort the wait so that the
- * executions are stopped and the report is written in the time that is left.
+ * Abort the wait when the workflow is cancelled. The runner sends SIGINT, then SIGTERM, before it kills the
+ * job, so the executions are stopped and the report is written in the time that is left.
  */
 function abortOnCancel(): AbortSignal {
   const controller = new AbortController();
@@ -71,7 +71,7 @@ async function runForPlan(plan: Plan, inputs: ActionInputs, context: RunnerConte
   });
 }
 
-/** The scheduled door: finish the executions that earlier jobs left running, from MLflow's tags alone. */
+/** Finish the executions that earlier jobs left running, from MLflow's tags alone (the scheduled door). */
 async function resume(inputs: ActionInputs, context: RunnerContext, octokit: ReturnType<typeof getOctokit>): Promise<Report[]> {
   const files = new GitHubFileSource(octokit, context.owner, context.repo);
   return resumeOpenExecutions(
@@ -103,7 +103,7 @@ async function resume(inputs: ActionInputs, context: RunnerContext, octokit: Ret
   );
 }
 
-/** The action's entry: read the event, build the door's plan, run it, and report. */
+/** Run the action: read the event, build the door's plan, run it, and report. */
 export async function run(): Promise<void> {
   try {
     const inputs = readInputs();

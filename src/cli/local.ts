@@ -24,7 +24,7 @@ export interface LocalOptions {
   stdout: NodeJS.WritableStream;
 }
 
-/** A free port on 127.0.0.1, chosen by the system so that two local runs never share a server. */
+/** Return a free port on 127.0.0.1 that the system picks, so that two local runs never share a server. */
 async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -71,7 +71,7 @@ async function startLocalMlflow(python: string, stateDirectory: string, logger: 
 }
 
 /**
- * The local command: run the experiments that differ between the working tree and the base branch
+ * Run the experiments that differ between the working tree and the base branch
  * (or the ones named) with the local executor, and print the comment a pull request would get.
  */
 export async function runLocal(options: LocalOptions): Promise<number> {

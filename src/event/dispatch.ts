@@ -9,7 +9,7 @@ import type { Plan } from './plan.js';
 import { planFromPullRequest } from './pull-request.js';
 import { planFromPush } from './push.js';
 
-/** The plans one event asks for, and what to do once they have run (for example react to a comment). */
+/** The plans of one event, and what to do once they have run (for example react to a comment). */
 export type Dispatched =
   | { plans: Plan[]; afterAll?: (reports: Report[]) => Promise<void> }
   | { skip: string }

@@ -7,7 +7,7 @@ import type { TrackingClient } from '../tracking/types.js';
 import type { FailedStep, RunReference } from '../report/types.js';
 import type { Launched } from './launch.js';
 
-/** How the wait for one execution ended. */
+/** The way the wait for one execution ended. */
 export type WaitOutcome = 'ended' | 'timed-out' | 'cancelled' | 'not-waited';
 
 /** The end of one launched execution: its state, its metric, and its failed step if any. */

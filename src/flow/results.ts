@@ -6,10 +6,10 @@ import type { Experiment, ParameterValue, PipelineParameter } from '../experimen
 import type { ExperimentResult, RunReference } from '../report/types.js';
 import type { Finished } from './finish.js';
 
-/** What the comparison has to compare with. */
+/** The baseline side of a comparison. */
 export interface BaselineInfo {
   reference?: RunReference;
-  /** Why there is no baseline value, or where it came from. */
+  /** The reason there is no baseline value, or its origin. */
   note?: string;
   /** The base version's parameters, for the list of changed parameters; undefined for a new file. */
   parameters?: Record<string, ParameterValue>;
@@ -25,7 +25,7 @@ function formatChanges(changes: ParameterChange[], declared: PipelineParameter[]
   return changes.map((change) => ({ name: change.name, before: format(change.name, change.before), after: format(change.name, change.after) }));
 }
 
-/** The instance type and count an execution used: the experiment's values, else the pipeline's defaults. */
+/** Return the instance type and count an execution used: the experiment's values, else the pipeline's defaults. */
 export function executionResources(experiment: Experiment, declared: PipelineParameter[]): ExperimentResult['resources'] {
   const value = (name: string) => experiment.parameters[name] ?? declared.find((parameter) => parameter.name === name)?.defaultValue;
   const instanceType = value('TrainingInstanceType');

@@ -16,7 +16,7 @@ import { buildResult, type BaselineInfo } from './results.js';
 import type { Connections } from './run-plan.js';
 import type { FileSource } from './sources.js';
 
-/** Where resumed results go; the caller builds the plan and the publisher of each pull request or commit. */
+/** The services that resuming needs; the caller builds the plan and the publisher of each pull request or commit. */
 export interface ResumeServices {
   files: FileSource;
   connect(): Promise<Connections>;
@@ -72,9 +72,9 @@ function relaunched(run: Run, request: LaunchRequest, connections: Connections, 
 }
 
 /**
- * Finish what earlier jobs started and left running (`wait: false`, or a job that ran out of time): find the
- * open parent runs in MLflow, read their executions, and for every pull request whose executions have all
- * ended, end the parent runs, compare, and publish the checks and the comment. Nothing is kept anywhere but
+ * Finish the executions that earlier jobs started and left running (`wait: false`, or a job that ran out
+ * of time). The open parent runs in MLflow lead to the executions. For every pull request whose executions
+ * have all ended, this ends the parent runs, compares, and publishes the checks and the comment. Nothing is kept anywhere but
  * in MLflow's tags and the executions themselves, so any later job can do this.
  */
 export async function resumeOpenExecutions(options: ResumeOptions, services: ResumeServices): Promise<Report[]> {

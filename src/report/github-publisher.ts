@@ -45,7 +45,7 @@ export class GitHubPublisher implements Publisher {
   }
 
   /**
-   * The check run of this name on the head that an earlier job left in progress (`wait: false`, or a job that
+   * Find the check run of this name on the head that an earlier job left in progress (`wait: false`, or a job that
    * ran out of time), so that the job that finishes the experiment completes it instead of adding another.
    */
   private async openCheckRun(name: string): Promise<number | undefined> {
@@ -130,7 +130,7 @@ export class GitHubPublisher implements Publisher {
     return { commentUrl };
   }
 
-  /** The experiments whose latest check run on the head commit failed, for `/rerun failed`. */
+  /** List the experiments whose latest check run on the head commit failed, for `/rerun failed`. */
   async failedExperimentPaths(): Promise<string[]> {
     const checkRuns = await this.octokit.paginate(this.octokit.rest.checks.listForRef, {
       owner: this.plan.owner,
