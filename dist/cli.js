@@ -31970,6 +31970,24 @@ async function findParentRun(context, request) {
   });
   return page.runs[0];
 }
+async function countAttempt(context, request) {
+  const page = await context.tracking.searchRuns({
+    experimentIds: [context.experimentId],
+    filter: and(
+      tagEquals(Tag.repository, `${context.owner}/${context.repo}`),
+      tagEquals(Tag.file, request.experiment.path),
+      tagEquals(Tag.commit, request.commitSha),
+      tagEquals(Tag.contentHash, request.experiment.contentHash),
+      tagEquals(Tag.executor, context.executor.kind)
+    ),
+    orderBy: ["attributes.start_time ASC"],
+    // NOTE: attempts past the 100th are all numbered 100 or more; no pull request gets near that.
+    maxResults: 100
+  });
+  const keys = [...new Set(page.runs.map((run) => run.tags[Tag.attempt] ?? "1"))];
+  const index = keys.indexOf(request.attempt);
+  return index >= 0 ? index + 1 : keys.length + 1;
+}
 async function launchExecution(context, request) {
   const { experiment } = request;
   const shortSha = request.commitSha.slice(0, 7);
@@ -31981,6 +31999,7 @@ async function launchExecution(context, request) {
     parentRun = await context.tracking.createRun(context.experimentId, runName, tagsOf(context, request));
     context.logger.info(`Created parent run ${parentRun.info.runId} for ${experiment.path} at ${shortSha}.`);
   }
+  const attemptNumber = await countAttempt(context, request);
   const parameters = buildStartParameters(
     experiment,
     context.declared,
@@ -32010,6 +32029,7 @@ async function launchExecution(context, request) {
   return {
     request,
     executor: context.executor.kind,
+    attemptNumber,
     parentRun,
     runUrl: context.tracking.runUrl(context.experimentId, parentRun.info.runId),
     executionArn,
@@ -32434,7 +32454,7 @@ async function runExperiments(plan, options, services, pending, attempt) {
         baselineInfo.note = `the base version was run because ${options.baselineBranch} had no finished run of it, and it failed${base.failedStep ? ` at step ${base.failedStep.name}: ${base.failedStep.reason}` : ""}`;
       }
     }
-    item.result = buildResult(item.experiment, candidate, baselineInfo, declared, attempt);
+    item.result = buildResult(item.experiment, candidate, baselineInfo, declared, item.candidate.attemptNumber);
   }
 }
 

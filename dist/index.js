@@ -67873,6 +67873,8 @@ function relaunched(run2, request2, connections, experimentId) {
   return {
     request: request2,
     executor,
+    // The attempt's number among its siblings is not needed to finish it; the report shows 1.
+    attemptNumber: 1,
     parentRun: run2,
     runUrl: connections.tracking.runUrl(experimentId, run2.info.runId),
     executionArn,
@@ -68138,6 +68140,24 @@ async function findParentRun(context3, request2) {
   });
   return page.runs[0];
 }
+async function countAttempt(context3, request2) {
+  const page = await context3.tracking.searchRuns({
+    experimentIds: [context3.experimentId],
+    filter: and(
+      tagEquals(Tag.repository, `${context3.owner}/${context3.repo}`),
+      tagEquals(Tag.file, request2.experiment.path),
+      tagEquals(Tag.commit, request2.commitSha),
+      tagEquals(Tag.contentHash, request2.experiment.contentHash),
+      tagEquals(Tag.executor, context3.executor.kind)
+    ),
+    orderBy: ["attributes.start_time ASC"],
+    // NOTE: attempts past the 100th are all numbered 100 or more; no pull request gets near that.
+    maxResults: 100
+  });
+  const keys = [...new Set(page.runs.map((run2) => run2.tags[Tag.attempt] ?? "1"))];
+  const index = keys.indexOf(request2.attempt);
+  return index >= 0 ? index + 1 : keys.length + 1;
+}
 async function launchExecution(context3, request2) {
   const { experiment } = request2;
   const shortSha = request2.commitSha.slice(0, 7);
@@ -68149,6 +68169,7 @@ async function launchExecution(context3, request2) {
     parentRun = await context3.tracking.createRun(context3.experimentId, runName, tagsOf(context3, request2));
     context3.logger.info(`Created parent run ${parentRun.info.runId} for ${experiment.path} at ${shortSha}.`);
   }
+  const attemptNumber = await countAttempt(context3, request2);
   const parameters = buildStartParameters(
     experiment,
     context3.declared,
@@ -68178,6 +68199,7 @@ async function launchExecution(context3, request2) {
   return {
     request: request2,
     executor: context3.executor.kind,
+    attemptNumber,
     parentRun,
     runUrl: context3.tracking.runUrl(context3.experimentId, parentRun.info.runId),
     executionArn,
@@ -68447,7 +68469,7 @@ async function runExperiments(plan, options, services, pending, attempt) {
         baselineInfo.note = `the base version was run because ${options.baselineBranch} had no finished run of it, and it failed${base.failedStep ? ` at step ${base.failedStep.name}: ${base.failedStep.reason}` : ""}`;
       }
     }
-    item.result = buildResult(item.experiment, candidate, baselineInfo, declared, attempt);
+    item.result = buildResult(item.experiment, candidate, baselineInfo, declared, item.candidate.attemptNumber);
   }
 }
 

@@ -39,6 +39,8 @@ export interface LaunchRequest {
 export interface Launched {
   request: LaunchRequest;
   executor: Executor['kind'];
+  /** 1 for the first run of this content at this commit, 2 for the first `/rerun`, and so on. */
+  attemptNumber: number;
   parentRun: Run;
   runUrl: string;
   executionArn: string;
@@ -85,6 +87,29 @@ async function findParentRun(context: LaunchContext, request: LaunchRequest): Pr
 }
 
 /**
+ * The number of this attempt among the runs of the same content at the same commit, in the order they
+ * started. Attempt keys (`1`, `comment-<id>`, `check-<id>`) identify attempts; this numbers them for people.
+ */
+async function countAttempt(context: LaunchContext, request: LaunchRequest): Promise<number> {
+  const page = await context.tracking.searchRuns({
+    experimentIds: [context.experimentId],
+    filter: and(
+      tagEquals(Tag.repository, `${context.owner}/${context.repo}`),
+      tagEquals(Tag.file, request.experiment.path),
+      tagEquals(Tag.commit, request.commitSha),
+      tagEquals(Tag.contentHash, request.experiment.contentHash),
+      tagEquals(Tag.executor, context.executor.kind),
+    ),
+    orderBy: ['attributes.start_time ASC'],
+    // NOTE: attempts past the 100th are all numbered 100 or more; no pull request gets near that.
+    maxResults: 100,
+  });
+  const keys = [...new Set(page.runs.map((run) => run.tags[Tag.attempt] ?? '1'))];
+  const index = keys.indexOf(request.attempt);
+  return index >= 0 ? index + 1 : keys.length + 1;
+}
+
+/**
  * Create (or find) the parent MLflow run, then start the execution with the experiment's parameters and
  * the four the action adds. The ClientRequestToken makes a repeated start return the same execution.
  */
@@ -100,6 +125,8 @@ export async function launchExecution(context: LaunchContext, request: LaunchReq
     parentRun = await context.tracking.createRun(context.experimentId, runName, tagsOf(context, request));
     context.logger.info(`Created parent run ${parentRun.info.runId} for ${experiment.path} at ${shortSha}.`);
   }
+
+  const attemptNumber = await countAttempt(context, request);
 
   const parameters = buildStartParameters(
     experiment,
@@ -132,6 +159,7 @@ export async function launchExecution(context: LaunchContext, request: LaunchReq
   return {
     request,
     executor: context.executor.kind,
+    attemptNumber,
     parentRun,
     runUrl: context.tracking.runUrl(context.experimentId, parentRun.info.runId),
     executionArn,

@@ -63,6 +63,8 @@ function relaunched(run: Run, request: LaunchRequest, connections: Connections, 
   return {
     request,
     executor,
+    // The attempt's number among its siblings is not needed to finish it; the report shows 1.
+    attemptNumber: 1,
     parentRun: run,
     runUrl: connections.tracking.runUrl(experimentId, run.info.runId),
     executionArn,

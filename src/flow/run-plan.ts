@@ -93,6 +93,7 @@ export async function runPlan(plan: Plan, options: FlowOptions, services: FlowSe
   const loaded = await loadExperiments(paths, plan.headSha, services.files);
   for (const item of loaded) await publisher.beginExperiment(item.path);
 
+  // The attempt number of results that never started; a started one is counted from MLflow (launch.ts).
   const attempt = Number.parseInt(plan.attempt, 10) || 1;
   const pending: Pending[] = [];
   for (const item of loaded) {
@@ -265,6 +266,6 @@ async function runExperiments(plan: Plan, options: FlowOptions, services: FlowSe
         baselineInfo.note = `the base version was run because ${options.baselineBranch} had no finished run of it, and it failed${base.failedStep ? ` at step ${base.failedStep.name}: ${base.failedStep.reason}` : ''}`;
       }
     }
-    item.result = buildResult(item.experiment, candidate, baselineInfo, declared, attempt);
+    item.result = buildResult(item.experiment, candidate, baselineInfo, declared, item.candidate.attemptNumber);
   }
 }
