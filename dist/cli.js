@@ -31449,7 +31449,9 @@ var Tag = {
   purpose: `${TAG_PREFIX}purpose`,
   executor: `${TAG_PREFIX}executor`,
   /** On a parent run whose execution was stopped because a newer head commit replaced it: that commit. */
-  supersededBy: `${TAG_PREFIX}superseded-by`
+  supersededBy: `${TAG_PREFIX}superseded-by`,
+  /** On a parent run that a concurrent workflow run created for an execution that already had one: that run's id. */
+  duplicateOf: `${TAG_PREFIX}duplicate-of`
 };
 
 // src/tracking/filter.ts
@@ -31659,6 +31661,20 @@ var END_STATUSES = /* @__PURE__ */ new Set(["Succeeded", "Failed", "Stopped", "C
 function isEnded(status) {
   return END_STATUSES.has(status);
 }
+var POLL_CONCURRENCY = 8;
+async function mapConcurrently(items, limit, task) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await task(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
 async function waitForExecutions(executor, executionArns, options) {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
@@ -31671,9 +31687,14 @@ async function waitForExecutions(executor, executionArns, options) {
   const pending = new Set(executionArns);
   let intervalMs = Math.min(options.pollIntervalMs, maxIntervalMs);
   while (pending.size > 0) {
-    for (const arn of [...pending]) {
-      if (options.signal?.aborted) break;
-      const state = await describeTolerant(executor, arn, failures, logger);
+    const round = [...pending];
+    const described = await mapConcurrently(
+      round,
+      POLL_CONCURRENCY,
+      (arn) => options.signal?.aborted ? Promise.resolve(void 0) : describeTolerant(executor, arn, failures, logger)
+    );
+    for (const [index, arn] of round.entries()) {
+      const state = described[index];
       if (!state) continue;
       const previous = states.get(arn);
       states.set(arn, state);
@@ -31970,6 +31991,14 @@ async function findParentRun(context, request) {
   });
   return page.runs[0];
 }
+async function adoptExecutionOwner(context, parentRun, executionArn) {
+  const owner = (await context.executor.parameterValues(executionArn)).MlflowParentRunId;
+  if (!owner || owner === parentRun.info.runId) return parentRun;
+  context.logger.info(`Execution ${executionArn} belongs to parent run ${owner}, which another workflow run created; ending the duplicate ${parentRun.info.runId}.`);
+  await context.tracking.setTags(parentRun.info.runId, { [Tag.duplicateOf]: owner });
+  await context.tracking.endRun(parentRun.info.runId, "KILLED");
+  return context.tracking.getRun(owner);
+}
 async function countAttempt(context, request) {
   const page = await context.tracking.searchRuns({
     experimentIds: [context.experimentId],
@@ -32024,6 +32053,7 @@ async function launchExecution(context, request) {
     parameters,
     description: `${experiment.path} at ${request.commitSha} (${request.purpose}, attempt ${request.attempt})`
   });
+  parentRun = await adoptExecutionOwner(context, parentRun, executionArn);
   await context.tracking.setTags(parentRun.info.runId, { [Tag.executionArn]: executionArn });
   context.logger.info(`Started execution ${executionArn} for ${experiment.path} (parent run ${parentRun.info.runId}).`);
   return {
@@ -32560,6 +32590,10 @@ var LocalExecutor = class {
     }));
     steps.reverse();
     return { executionArn, status: raw.status ?? "Executing", failureReason: raw.failureReason, steps };
+  }
+  async parameterValues(executionArn) {
+    const directory = this.executionDirectory(this.idOf(executionArn));
+    return JSON.parse(readFileSync(join2(directory, "parameters.json"), "utf8"));
   }
   async stop(executionArn) {
     this.processes.get(executionArn)?.kill("SIGTERM");

@@ -55873,7 +55873,9 @@ var Tag = {
   purpose: `${TAG_PREFIX}purpose`,
   executor: `${TAG_PREFIX}executor`,
   /** On a parent run whose execution was stopped because a newer head commit replaced it: that commit. */
-  supersededBy: `${TAG_PREFIX}superseded-by`
+  supersededBy: `${TAG_PREFIX}superseded-by`,
+  /** On a parent run that a concurrent workflow run created for an execution that already had one: that run's id. */
+  duplicateOf: `${TAG_PREFIX}duplicate-of`
 };
 
 // src/tracking/filter.ts
@@ -60191,6 +60193,9 @@ var _LP = "LocalPath";
 var _LPES = "ListPipelineExecutionSteps";
 var _LPESR = "ListPipelineExecutionStepsRequest";
 var _LPESRi = "ListPipelineExecutionStepsResponse";
+var _LPPFE = "ListPipelineParametersForExecution";
+var _LPPFER = "ListPipelineParametersForExecutionRequest";
+var _LPPFERi = "ListPipelineParametersForExecutionResponse";
 var _LRT = "LastRunTime";
 var _LSM = "LambdaStepMetadata";
 var _LTi = "LineageTypes";
@@ -62946,6 +62951,23 @@ var ListPipelineExecutionStepsResponse$ = [
   [_PESip, _NTe],
   [() => PipelineExecutionStepList, 0]
 ];
+var ListPipelineParametersForExecutionRequest$ = [
+  3,
+  n06,
+  _LPPFER,
+  0,
+  [_PEA, _NTe, _MR],
+  [0, 0, 1],
+  1
+];
+var ListPipelineParametersForExecutionResponse$ = [
+  3,
+  n06,
+  _LPPFERi,
+  0,
+  [_PP, _NTe],
+  [() => ParameterList, 0]
+];
 var MemberDefinition$ = [
   3,
   n06,
@@ -65374,6 +65396,14 @@ var ListPipelineExecutionSteps$ = [
   () => ListPipelineExecutionStepsRequest$,
   () => ListPipelineExecutionStepsResponse$
 ];
+var ListPipelineParametersForExecution$ = [
+  9,
+  n06,
+  _LPPFE,
+  0,
+  () => ListPipelineParametersForExecutionRequest$,
+  () => ListPipelineParametersForExecutionResponse$
+];
 var StartPipelineExecution$ = [
   9,
   n06,
@@ -65565,6 +65595,10 @@ var DescribePipelineExecutionCommand = class extends command6(_ep06, _mw06, "Des
 var ListPipelineExecutionStepsCommand = class extends command6(_ep06, _mw06, "ListPipelineExecutionSteps", ListPipelineExecutionSteps$) {
 };
 
+// node_modules/@aws-sdk/client-sagemaker/dist-es/commands/ListPipelineParametersForExecutionCommand.js
+var ListPipelineParametersForExecutionCommand = class extends command6(_ep06, _mw06, "ListPipelineParametersForExecution", ListPipelineParametersForExecution$) {
+};
+
 // node_modules/@aws-sdk/client-sagemaker/dist-es/commands/StartPipelineExecutionCommand.js
 var StartPipelineExecutionCommand = class extends command6(_ep06, _mw06, "StartPipelineExecution", StartPipelineExecution$) {
 };
@@ -65576,6 +65610,10 @@ var StopPipelineExecutionCommand = class extends command6(_ep06, _mw06, "StopPip
 // node_modules/@aws-sdk/client-sagemaker/dist-es/pagination/ListPipelineExecutionStepsPaginator.js
 init_dist_es2();
 var paginateListPipelineExecutionSteps = createPaginator(SageMakerClient, ListPipelineExecutionStepsCommand, "NextToken", "NextToken", "MaxResults");
+
+// node_modules/@aws-sdk/client-sagemaker/dist-es/pagination/ListPipelineParametersForExecutionPaginator.js
+init_dist_es2();
+var paginateListPipelineParametersForExecution = createPaginator(SageMakerClient, ListPipelineParametersForExecutionCommand, "NextToken", "NextToken", "MaxResults");
 
 // src/pipeline/sagemaker-errors.ts
 var SageMakerCallError = class extends Error {
@@ -65702,6 +65740,19 @@ var SageMakerExecutor = class {
       failureReason: execution.FailureReason || void 0,
       steps
     };
+  }
+  /** Reads the parameter values that the execution was started with (ListPipelineParametersForExecution). */
+  async parameterValues(executionArn) {
+    const values = {};
+    await this.call("ListPipelineParametersForExecution", executionArn, async () => {
+      const pages = paginateListPipelineParametersForExecution({ client: this.client }, { PipelineExecutionArn: executionArn });
+      for await (const page of pages) {
+        for (const parameter of page.PipelineParameters ?? []) {
+          if (parameter.Name !== void 0) values[parameter.Name] = parameter.Value ?? "";
+        }
+      }
+    });
+    return values;
   }
   /**
    * Stops the execution. The ClientRequestToken is derived from the ARN, so repeated stops are one request.
@@ -67434,6 +67485,20 @@ var END_STATUSES = /* @__PURE__ */ new Set(["Succeeded", "Failed", "Stopped", "C
 function isEnded(status) {
   return END_STATUSES.has(status);
 }
+var POLL_CONCURRENCY = 8;
+async function mapConcurrently(items, limit, task) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await task(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
 async function waitForExecutions(executor, executionArns2, options) {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
@@ -67446,9 +67511,14 @@ async function waitForExecutions(executor, executionArns2, options) {
   const pending = new Set(executionArns2);
   let intervalMs = Math.min(options.pollIntervalMs, maxIntervalMs);
   while (pending.size > 0) {
-    for (const arn of [...pending]) {
-      if (options.signal?.aborted) break;
-      const state2 = await describeTolerant(executor, arn, failures, logger2);
+    const round = [...pending];
+    const described = await mapConcurrently(
+      round,
+      POLL_CONCURRENCY,
+      (arn) => options.signal?.aborted ? Promise.resolve(void 0) : describeTolerant(executor, arn, failures, logger2)
+    );
+    for (const [index, arn] of round.entries()) {
+      const state2 = described[index];
       if (!state2) continue;
       const previous = states.get(arn);
       states.set(arn, state2);
@@ -68140,6 +68210,14 @@ async function findParentRun(context3, request2) {
   });
   return page.runs[0];
 }
+async function adoptExecutionOwner(context3, parentRun, executionArn) {
+  const owner = (await context3.executor.parameterValues(executionArn)).MlflowParentRunId;
+  if (!owner || owner === parentRun.info.runId) return parentRun;
+  context3.logger.info(`Execution ${executionArn} belongs to parent run ${owner}, which another workflow run created; ending the duplicate ${parentRun.info.runId}.`);
+  await context3.tracking.setTags(parentRun.info.runId, { [Tag.duplicateOf]: owner });
+  await context3.tracking.endRun(parentRun.info.runId, "KILLED");
+  return context3.tracking.getRun(owner);
+}
 async function countAttempt(context3, request2) {
   const page = await context3.tracking.searchRuns({
     experimentIds: [context3.experimentId],
@@ -68194,6 +68272,7 @@ async function launchExecution(context3, request2) {
     parameters,
     description: `${experiment.path} at ${request2.commitSha} (${request2.purpose}, attempt ${request2.attempt})`
   });
+  parentRun = await adoptExecutionOwner(context3, parentRun, executionArn);
   await context3.tracking.setTags(parentRun.info.runId, { [Tag.executionArn]: executionArn });
   context3.logger.info(`Started execution ${executionArn} for ${experiment.path} (parent run ${parentRun.info.runId}).`);
   return {

@@ -87,6 +87,22 @@ async function findParentRun(context: LaunchContext, request: LaunchRequest): Pr
 }
 
 /**
+ * Return the parent run that the execution logs under. Two workflow runs of the same head can each create a
+ * parent run before either starts, and the token then gives both the execution that the first one started,
+ * with that run's MlflowParentRunId. The later parent run is ended KILLED, so that no baseline lookup takes
+ * it, and this run follows the execution's own parent run.
+ */
+async function adoptExecutionOwner(context: LaunchContext, parentRun: Run, executionArn: string): Promise<Run> {
+  const owner = (await context.executor.parameterValues(executionArn)).MlflowParentRunId;
+  if (!owner || owner === parentRun.info.runId) return parentRun;
+
+  context.logger.info(`Execution ${executionArn} belongs to parent run ${owner}, which another workflow run created; ending the duplicate ${parentRun.info.runId}.`);
+  await context.tracking.setTags(parentRun.info.runId, { [Tag.duplicateOf]: owner });
+  await context.tracking.endRun(parentRun.info.runId, 'KILLED');
+  return context.tracking.getRun(owner);
+}
+
+/**
  * The number of this attempt among the runs of the same content at the same commit, in the order they
  * started. Attempt keys (`1`, `comment-<id>`, `check-<id>`) identify attempts; this numbers them for people.
  */
@@ -153,6 +169,7 @@ export async function launchExecution(context: LaunchContext, request: LaunchReq
     parameters,
     description: `${experiment.path} at ${request.commitSha} (${request.purpose}, attempt ${request.attempt})`,
   });
+  parentRun = await adoptExecutionOwner(context, parentRun, executionArn);
   await context.tracking.setTags(parentRun.info.runId, { [Tag.executionArn]: executionArn });
   context.logger.info(`Started execution ${executionArn} for ${experiment.path} (parent run ${parentRun.info.runId}).`);
 

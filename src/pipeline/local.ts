@@ -140,6 +140,11 @@ export class LocalExecutor implements Executor {
     return { executionArn, status: (raw.status ?? 'Executing') as ExecutionStatus, failureReason: raw.failureReason, steps };
   }
 
+  async parameterValues(executionArn: string): Promise<Record<string, string>> {
+    const directory = this.executionDirectory(this.idOf(executionArn));
+    return JSON.parse(readFileSync(join(directory, 'parameters.json'), 'utf8')) as Record<string, string>;
+  }
+
   async stop(executionArn: string): Promise<void> {
     this.processes.get(executionArn)?.kill('SIGTERM');
   }

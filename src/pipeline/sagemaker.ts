@@ -3,6 +3,7 @@ import {
   DescribePipelineCommand,
   DescribePipelineExecutionCommand,
   paginateListPipelineExecutionSteps,
+  paginateListPipelineParametersForExecution,
   SageMakerClient,
   StartPipelineExecutionCommand,
   StopPipelineExecutionCommand,
@@ -105,6 +106,20 @@ export class SageMakerExecutor implements Executor {
       failureReason: execution.FailureReason || undefined,
       steps,
     };
+  }
+
+  /** Reads the parameter values that the execution was started with (ListPipelineParametersForExecution). */
+  async parameterValues(executionArn: string): Promise<Record<string, string>> {
+    const values: Record<string, string> = {};
+    await this.call('ListPipelineParametersForExecution', executionArn, async () => {
+      const pages = paginateListPipelineParametersForExecution({ client: this.client }, { PipelineExecutionArn: executionArn });
+      for await (const page of pages) {
+        for (const parameter of page.PipelineParameters ?? []) {
+          if (parameter.Name !== undefined) values[parameter.Name] = parameter.Value ?? '';
+        }
+      }
+    });
+    return values;
   }
 
   /**

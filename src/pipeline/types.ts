@@ -53,6 +53,8 @@ export interface Executor {
   /** The execution's status with its steps. */
   describe(executionArn: string): Promise<ExecutionState>;
   stop(executionArn: string): Promise<void>;
+  /** The parameter values the execution was started with, as strings. */
+  parameterValues(executionArn: string): Promise<Record<string, string>>;
   /** A link a person can open for the execution, when there is one. */
   executionUrl(executionArn: string): string | undefined;
 }

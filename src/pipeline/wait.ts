@@ -51,6 +51,28 @@ export function isEnded(status: ExecutionStatus): boolean {
  *
  * The waiter keeps no state beyond the ARNs, so a later job can resume waiting from the ARNs alone.
  */
+/**
+ * Executions described at the same time in one poll round. Each describe is two calls (the execution and its
+ * steps), so 50 executions read one after another make a round of 100 calls in series; the SDK retries
+ * throttling, so a modest number in parallel is safe.
+ */
+const POLL_CONCURRENCY = 8;
+
+/** Apply `task` to every item, at most `limit` at a time, and return the results in the items' order. */
+async function mapConcurrently<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 export async function waitForExecutions(
   executor: Executor,
   executionArns: string[],
@@ -69,10 +91,12 @@ export async function waitForExecutions(
   let intervalMs = Math.min(options.pollIntervalMs, maxIntervalMs);
 
   while (pending.size > 0) {
-    for (const arn of [...pending]) {
-      if (options.signal?.aborted) break;
-
-      const state = await describeTolerant(executor, arn, failures, logger);
+    const round = [...pending];
+    const described = await mapConcurrently(round, POLL_CONCURRENCY, (arn) =>
+      options.signal?.aborted ? Promise.resolve(undefined) : describeTolerant(executor, arn, failures, logger),
+    );
+    for (const [index, arn] of round.entries()) {
+      const state = described[index];
       if (!state) continue;
 
       const previous = states.get(arn);

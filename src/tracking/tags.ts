@@ -23,4 +23,6 @@ export const Tag = {
   executor: `${TAG_PREFIX}executor`,
   /** On a parent run whose execution was stopped because a newer head commit replaced it: that commit. */
   supersededBy: `${TAG_PREFIX}superseded-by`,
+  /** On a parent run that a concurrent workflow run created for an execution that already had one: that run's id. */
+  duplicateOf: `${TAG_PREFIX}duplicate-of`,
 } as const;

@@ -38,6 +38,10 @@ class ScriptedExecutor implements Executor {
     this.stopped.push(arn);
   }
 
+  async parameterValues(): Promise<Record<string, string>> {
+    return {};
+  }
+
   executionUrl(): string | undefined {
     return undefined;
   }
