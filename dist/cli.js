@@ -32445,7 +32445,10 @@ async function runExperiments(plan, options, services, pending, attempt) {
           pullRequest: plan.pullRequest?.number
         });
         const base = item.baseline.runBaseVersion;
-        if (base && plan.baseSha) {
+        const sameVersion = base !== void 0 && plan.baseSha === plan.headSha && base.contentHash === item.experiment.contentHash;
+        if (sameVersion) {
+          item.base = item.candidate;
+        } else if (base && plan.baseSha) {
           logger.info(`No finished run of the base version on ${options.baselineBranch}: running it at ${plan.baseSha.slice(0, 7)}.`);
           item.base = await launchExecution(context, {
             experiment: base,

@@ -222,7 +222,11 @@ async function runExperiments(plan: Plan, options: FlowOptions, services: FlowSe
           pullRequest: plan.pullRequest?.number,
         });
         const base = item.baseline.runBaseVersion;
-        if (base && plan.baseSha) {
+        const sameVersion = base !== undefined && plan.baseSha === plan.headSha && base.contentHash === item.experiment.contentHash;
+        if (sameVersion) {
+          // A local run on an unchanged tree: the base version is the execution just started.
+          item.base = item.candidate;
+        } else if (base && plan.baseSha) {
           logger.info(`No finished run of the base version on ${options.baselineBranch}: running it at ${plan.baseSha.slice(0, 7)}.`);
           item.base = await launchExecution(context, {
             experiment: base,
