@@ -28821,10 +28821,13 @@ function planLocal(options) {
   } catch {
     throw new Error(`The base "${options.base}" is not a branch or commit of ${repoRoot}; pass an existing one with --base, for example --base HEAD`);
   }
+  const headSha = snapshotWorkingTree(repoRoot);
   let headRef = "working-tree";
-  try {
-    headRef = git(repoRoot, ["symbolic-ref", "--short", "HEAD"]);
-  } catch {
+  if (headSha === git(repoRoot, ["rev-parse", "HEAD"])) {
+    try {
+      headRef = git(repoRoot, ["symbolic-ref", "--short", "HEAD"]);
+    } catch {
+    }
   }
   const remote = (() => {
     try {
@@ -28838,7 +28841,7 @@ function planLocal(options) {
     door: "local",
     owner: match?.[1] ?? "local",
     repo: match?.[2] ?? "repository",
-    headSha: snapshotWorkingTree(repoRoot),
+    headSha,
     headRef,
     baseSha,
     baseRef: options.base,
@@ -31992,7 +31995,13 @@ async function findParentRun(context, request) {
   return page.runs[0];
 }
 async function adoptExecutionOwner(context, parentRun, executionArn) {
-  const owner = (await context.executor.parameterValues(executionArn)).MlflowParentRunId;
+  let owner;
+  try {
+    owner = (await context.executor.parameterValues(executionArn)).MlflowParentRunId;
+  } catch (error2) {
+    context.logger.warning(`Could not read the parameters of execution ${executionArn}, so a parent run created by a concurrent workflow run would go unnoticed: ${errorMessage(error2)}`);
+    return parentRun;
+  }
   if (!owner || owner === parentRun.info.runId) return parentRun;
   context.logger.info(`Execution ${executionArn} belongs to parent run ${owner}, which another workflow run created; ending the duplicate ${parentRun.info.runId}.`);
   await context.tracking.setTags(parentRun.info.runId, { [Tag.duplicateOf]: owner });
@@ -32391,7 +32400,7 @@ async function runExperiments(plan, options, services, pending, attempt) {
         ...emptyResult(item.experiment, attempt),
         outcome: "invalid",
         errors,
-        resources: executionResources(item.experiment, declared),
+        resources: connections.executor.kind === "local" ? void 0 : executionResources(item.experiment, declared),
         summary: `${errors.length} validation error${errors.length === 1 ? "" : "s"}; nothing was started.`
       };
     }
@@ -32425,7 +32434,7 @@ async function runExperiments(plan, options, services, pending, attempt) {
     declared,
     logger
   };
-  const purpose = plan.pullRequest ? "pull-request" : "main";
+  const purpose = plan.door === "push" ? "main" : "pull-request";
   for (const item of pending.filter((entry) => !entry.result)) {
     await logger.group(`Start ${item.experiment.path}`, async () => {
       try {
@@ -34978,6 +34987,10 @@ Docs: ${DOCS}
 `;
 async function main(argv) {
   const [command, ...rest] = argv;
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   if (command === "validate") {
     return runValidateCommand(rest, { stdout: process.stdout, stderr: process.stderr });
   }

@@ -68211,7 +68211,13 @@ async function findParentRun(context3, request2) {
   return page.runs[0];
 }
 async function adoptExecutionOwner(context3, parentRun, executionArn) {
-  const owner = (await context3.executor.parameterValues(executionArn)).MlflowParentRunId;
+  let owner;
+  try {
+    owner = (await context3.executor.parameterValues(executionArn)).MlflowParentRunId;
+  } catch (error2) {
+    context3.logger.warning(`Could not read the parameters of execution ${executionArn}, so a parent run created by a concurrent workflow run would go unnoticed: ${errorMessage(error2)}`);
+    return parentRun;
+  }
   if (!owner || owner === parentRun.info.runId) return parentRun;
   context3.logger.info(`Execution ${executionArn} belongs to parent run ${owner}, which another workflow run created; ending the duplicate ${parentRun.info.runId}.`);
   await context3.tracking.setTags(parentRun.info.runId, { [Tag.duplicateOf]: owner });
@@ -68455,7 +68461,7 @@ async function runExperiments(plan, options, services, pending, attempt) {
         ...emptyResult(item.experiment, attempt),
         outcome: "invalid",
         errors,
-        resources: executionResources(item.experiment, declared),
+        resources: connections.executor.kind === "local" ? void 0 : executionResources(item.experiment, declared),
         summary: `${errors.length} validation error${errors.length === 1 ? "" : "s"}; nothing was started.`
       };
     }
@@ -68489,7 +68495,7 @@ async function runExperiments(plan, options, services, pending, attempt) {
     declared,
     logger: logger2
   };
-  const purpose = plan.pullRequest ? "pull-request" : "main";
+  const purpose = plan.door === "push" ? "main" : "pull-request";
   for (const item of pending.filter((entry) => !entry.result)) {
     await logger2.group(`Start ${item.experiment.path}`, async () => {
       try {

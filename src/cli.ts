@@ -20,6 +20,10 @@ Docs: ${DOCS}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   if (command === 'validate') {
     return runValidateCommand(rest, { stdout: process.stdout, stderr: process.stderr });
   }

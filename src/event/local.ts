@@ -80,11 +80,15 @@ export function planLocal(options: LocalPlanOptions): Plan {
   } catch {
     throw new Error(`The base "${options.base}" is not a branch or commit of ${repoRoot}; pass an existing one with --base, for example --base HEAD`);
   }
+  const headSha = snapshotWorkingTree(repoRoot);
+  // Uncommitted changes are on no branch: their runs must never count as a baseline of the branch.
   let headRef = 'working-tree';
-  try {
-    headRef = git(repoRoot, ['symbolic-ref', '--short', 'HEAD']);
-  } catch {
-    // A detached HEAD has no branch name.
+  if (headSha === git(repoRoot, ['rev-parse', 'HEAD'])) {
+    try {
+      headRef = git(repoRoot, ['symbolic-ref', '--short', 'HEAD']);
+    } catch {
+      // A detached HEAD has no branch name.
+    }
   }
 
   const remote = (() => {
@@ -100,7 +104,7 @@ export function planLocal(options: LocalPlanOptions): Plan {
     door: 'local',
     owner: match?.[1] ?? 'local',
     repo: match?.[2] ?? 'repository',
-    headSha: snapshotWorkingTree(repoRoot),
+    headSha,
     headRef,
     baseSha,
     baseRef: options.base,

@@ -1,6 +1,6 @@
 import { formatParameterValue } from '../experiments/format.js';
 import type { Experiment, PipelineParameter } from '../experiments/types.js';
-import type { Logger } from '../logging.js';
+import { errorMessage, type Logger } from '../logging.js';
 import { buildStartParameters } from '../pipeline/parameters.js';
 import { clientRequestToken, executionDisplayName } from '../pipeline/identity.js';
 import type { Executor, ParameterAssignment } from '../pipeline/types.js';
@@ -93,7 +93,14 @@ async function findParentRun(context: LaunchContext, request: LaunchRequest): Pr
  * it, and this run follows the execution's own parent run.
  */
 async function adoptExecutionOwner(context: LaunchContext, parentRun: Run, executionArn: string): Promise<Run> {
-  const owner = (await context.executor.parameterValues(executionArn)).MlflowParentRunId;
+  let owner: string | undefined;
+  try {
+    owner = (await context.executor.parameterValues(executionArn)).MlflowParentRunId;
+  } catch (error) {
+    // The execution has started: losing track of it would be worse than missing a rare duplicate.
+    context.logger.warning(`Could not read the parameters of execution ${executionArn}, so a parent run created by a concurrent workflow run would go unnoticed: ${errorMessage(error)}`);
+    return parentRun;
+  }
   if (!owner || owner === parentRun.info.runId) return parentRun;
 
   context.logger.info(`Execution ${executionArn} belongs to parent run ${owner}, which another workflow run created; ending the duplicate ${parentRun.info.runId}.`);

@@ -164,7 +164,7 @@ async function runExperiments(plan: Plan, options: FlowOptions, services: FlowSe
         ...emptyResult(item.experiment, attempt),
         outcome: 'invalid',
         errors,
-        resources: executionResources(item.experiment, declared),
+        resources: connections.executor.kind === 'local' ? undefined : executionResources(item.experiment, declared),
         summary: `${errors.length} validation error${errors.length === 1 ? '' : 's'}; nothing was started.`,
       };
     }
@@ -202,7 +202,9 @@ async function runExperiments(plan: Plan, options: FlowOptions, services: FlowSe
     logger,
   };
 
-  const purpose = plan.pullRequest ? 'pull-request' : 'main';
+  // A push to the baseline branch records baselines; everything else (a pull request, the local working
+  // tree) is compared with them.
+  const purpose = plan.door === 'push' ? 'main' : 'pull-request';
   for (const item of pending.filter((entry) => !entry.result)) {
     await logger.group(`Start ${item.experiment.path}`, async () => {
       try {
