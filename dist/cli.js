@@ -31978,7 +31978,7 @@ function tagsOf(context, request) {
     workflowRunUrl: context.workflowRunUrl
   });
 }
-async function findParentRun(context, request) {
+async function findTries(context, request) {
   const page = await context.tracking.searchRuns({
     experimentIds: [context.experimentId],
     filter: and(
@@ -31986,13 +31986,18 @@ async function findParentRun(context, request) {
       tagEquals(Tag.file, request.experiment.path),
       tagEquals(Tag.commit, request.commitSha),
       tagEquals(Tag.contentHash, request.experiment.contentHash),
-      tagEquals(Tag.attempt, request.attempt),
       tagEquals(Tag.executor, context.executor.kind)
     ),
     orderBy: ["attributes.start_time ASC"],
-    maxResults: 1
+    // NOTE: past 100 tries of one content at one commit, later attempts are not found and get new parent runs.
+    maxResults: 100
   });
-  return page.runs[0];
+  return page.runs;
+}
+function attemptNumber(tries, attempt) {
+  const keys = [...new Set(tries.map((run) => run.tags[Tag.attempt] ?? "1"))];
+  const index = keys.indexOf(attempt);
+  return index >= 0 ? index + 1 : keys.length + 1;
 }
 async function adoptExecutionOwner(context, parentRun, executionArn) {
   let owner;
@@ -32008,28 +32013,11 @@ async function adoptExecutionOwner(context, parentRun, executionArn) {
   await context.tracking.endRun(parentRun.info.runId, "KILLED");
   return context.tracking.getRun(owner);
 }
-async function countAttempt(context, request) {
-  const page = await context.tracking.searchRuns({
-    experimentIds: [context.experimentId],
-    filter: and(
-      tagEquals(Tag.repository, `${context.owner}/${context.repo}`),
-      tagEquals(Tag.file, request.experiment.path),
-      tagEquals(Tag.commit, request.commitSha),
-      tagEquals(Tag.contentHash, request.experiment.contentHash),
-      tagEquals(Tag.executor, context.executor.kind)
-    ),
-    orderBy: ["attributes.start_time ASC"],
-    // NOTE: attempts past the 100th are all numbered 100 or more; no pull request gets near that.
-    maxResults: 100
-  });
-  const keys = [...new Set(page.runs.map((run) => run.tags[Tag.attempt] ?? "1"))];
-  const index = keys.indexOf(request.attempt);
-  return index >= 0 ? index + 1 : keys.length + 1;
-}
 async function launchExecution(context, request) {
   const { experiment } = request;
   const shortSha = request.commitSha.slice(0, 7);
-  let parentRun = await findParentRun(context, request);
+  const tries = await findTries(context, request);
+  let parentRun = tries.find((run) => (run.tags[Tag.attempt] ?? "1") === request.attempt);
   if (parentRun) {
     context.logger.info(`Reusing parent run ${parentRun.info.runId} of ${experiment.path} at ${shortSha} (attempt ${request.attempt}).`);
   } else {
@@ -32037,7 +32025,6 @@ async function launchExecution(context, request) {
     parentRun = await context.tracking.createRun(context.experimentId, runName, tagsOf(context, request));
     context.logger.info(`Created parent run ${parentRun.info.runId} for ${experiment.path} at ${shortSha}.`);
   }
-  const attemptNumber = await countAttempt(context, request);
   const parameters = buildStartParameters(
     experiment,
     context.declared,
@@ -32068,7 +32055,7 @@ async function launchExecution(context, request) {
   return {
     request,
     executor: context.executor.kind,
-    attemptNumber,
+    attemptNumber: attemptNumber(tries, request.attempt),
     parentRun,
     runUrl: context.tracking.runUrl(context.experimentId, parentRun.info.runId),
     executionArn,
@@ -33367,7 +33354,7 @@ var defaultSleep = (milliseconds) => new Promise((resolve3) => setTimeout(resolv
 function createTransport(options) {
   const { server, logger, retry } = options;
   const sleep = options.sleep ?? defaultSleep;
-  async function attempt(request, attemptNumber) {
+  async function attempt(request, attemptNumber2) {
     const outgoing = {
       method: request.method,
       url: buildUrl(server.baseUrl, request),
@@ -33397,7 +33384,7 @@ function createTransport(options) {
           serverMessage: `${error2 instanceof Error ? error2.message : String(error2)}${cause}`,
           fix: fixForNetworkError(server.target, timedOut, retry.timeoutMs),
           retryable: true,
-          attempts: attemptNumber
+          attempts: attemptNumber2
         })
       };
     }
@@ -33412,7 +33399,7 @@ function createTransport(options) {
             serverMessage: `the response is not JSON: ${JSON.stringify(text.slice(0, 200))}`,
             fix: `Check that mlflow-tracking-uri (${server.target}) points at the MLflow tracking server itself, not at a login page or proxy.`,
             retryable: false,
-            attempts: attemptNumber
+            attempts: attemptNumber2
           })
         };
       }
@@ -33426,24 +33413,24 @@ function createTransport(options) {
         serverMessage: message,
         fix: fixForStatus(response.status, errorCode, server.kind, server.target),
         retryable: isRetryableStatus(response.status),
-        attempts: attemptNumber
+        attempts: attemptNumber2
       }),
       retryAfterMs: parseRetryAfter(response.headers.get("retry-after"))
     };
   }
   return {
     async send(request) {
-      for (let attemptNumber = 1; ; attemptNumber += 1) {
-        logger.debug(`MLflow ${request.method} ${request.call} (attempt ${attemptNumber} of ${retry.maxAttempts})`);
-        const result = await attempt(request, attemptNumber);
+      for (let attemptNumber2 = 1; ; attemptNumber2 += 1) {
+        logger.debug(`MLflow ${request.method} ${request.call} (attempt ${attemptNumber2} of ${retry.maxAttempts})`);
+        const result = await attempt(request, attemptNumber2);
         if (!result.error) return result.value;
         const error2 = result.error;
-        if (!error2.retryable || attemptNumber >= retry.maxAttempts) throw error2;
-        const backoff = retry.baseDelayMs * 2 ** (attemptNumber - 1);
+        if (!error2.retryable || attemptNumber2 >= retry.maxAttempts) throw error2;
+        const backoff = retry.baseDelayMs * 2 ** (attemptNumber2 - 1);
         const delay = Math.min(retry.maxDelayMs, Math.max(backoff, result.retryAfterMs ?? 0));
         const status = error2.status === void 0 ? error2.serverMessage ?? "no response" : `HTTP ${error2.status}`;
         logger.info(
-          `MLflow ${request.call} failed with ${status} (attempt ${attemptNumber} of ${retry.maxAttempts}); retrying in ${(delay / 1e3).toFixed(1)} s.`
+          `MLflow ${request.call} failed with ${status} (attempt ${attemptNumber2} of ${retry.maxAttempts}); retrying in ${(delay / 1e3).toFixed(1)} s.`
         );
         await sleep(delay);
       }

@@ -65980,7 +65980,7 @@ var defaultSleep = (milliseconds) => new Promise((resolve) => setTimeout(resolve
 function createTransport(options) {
   const { server, logger: logger2, retry: retry2 } = options;
   const sleep = options.sleep ?? defaultSleep;
-  async function attempt(request2, attemptNumber) {
+  async function attempt(request2, attemptNumber2) {
     const outgoing = {
       method: request2.method,
       url: buildUrl(server.baseUrl, request2),
@@ -66010,7 +66010,7 @@ function createTransport(options) {
           serverMessage: `${error2 instanceof Error ? error2.message : String(error2)}${cause}`,
           fix: fixForNetworkError(server.target, timedOut, retry2.timeoutMs),
           retryable: true,
-          attempts: attemptNumber
+          attempts: attemptNumber2
         })
       };
     }
@@ -66025,7 +66025,7 @@ function createTransport(options) {
             serverMessage: `the response is not JSON: ${JSON.stringify(text.slice(0, 200))}`,
             fix: `Check that mlflow-tracking-uri (${server.target}) points at the MLflow tracking server itself, not at a login page or proxy.`,
             retryable: false,
-            attempts: attemptNumber
+            attempts: attemptNumber2
           })
         };
       }
@@ -66039,24 +66039,24 @@ function createTransport(options) {
         serverMessage: message,
         fix: fixForStatus(response.status, errorCode, server.kind, server.target),
         retryable: isRetryableStatus(response.status),
-        attempts: attemptNumber
+        attempts: attemptNumber2
       }),
       retryAfterMs: parseRetryAfter(response.headers.get("retry-after"))
     };
   }
   return {
     async send(request2) {
-      for (let attemptNumber = 1; ; attemptNumber += 1) {
-        logger2.debug(`MLflow ${request2.method} ${request2.call} (attempt ${attemptNumber} of ${retry2.maxAttempts})`);
-        const result = await attempt(request2, attemptNumber);
+      for (let attemptNumber2 = 1; ; attemptNumber2 += 1) {
+        logger2.debug(`MLflow ${request2.method} ${request2.call} (attempt ${attemptNumber2} of ${retry2.maxAttempts})`);
+        const result = await attempt(request2, attemptNumber2);
         if (!result.error) return result.value;
         const error2 = result.error;
-        if (!error2.retryable || attemptNumber >= retry2.maxAttempts) throw error2;
-        const backoff = retry2.baseDelayMs * 2 ** (attemptNumber - 1);
+        if (!error2.retryable || attemptNumber2 >= retry2.maxAttempts) throw error2;
+        const backoff = retry2.baseDelayMs * 2 ** (attemptNumber2 - 1);
         const delay = Math.min(retry2.maxDelayMs, Math.max(backoff, result.retryAfterMs ?? 0));
         const status = error2.status === void 0 ? error2.serverMessage ?? "no response" : `HTTP ${error2.status}`;
         logger2.info(
-          `MLflow ${request2.call} failed with ${status} (attempt ${attemptNumber} of ${retry2.maxAttempts}); retrying in ${(delay / 1e3).toFixed(1)} s.`
+          `MLflow ${request2.call} failed with ${status} (attempt ${attemptNumber2} of ${retry2.maxAttempts}); retrying in ${(delay / 1e3).toFixed(1)} s.`
         );
         await sleep(delay);
       }
@@ -68194,7 +68194,7 @@ function tagsOf(context3, request2) {
     workflowRunUrl: context3.workflowRunUrl
   });
 }
-async function findParentRun(context3, request2) {
+async function findTries(context3, request2) {
   const page = await context3.tracking.searchRuns({
     experimentIds: [context3.experimentId],
     filter: and(
@@ -68202,13 +68202,18 @@ async function findParentRun(context3, request2) {
       tagEquals(Tag.file, request2.experiment.path),
       tagEquals(Tag.commit, request2.commitSha),
       tagEquals(Tag.contentHash, request2.experiment.contentHash),
-      tagEquals(Tag.attempt, request2.attempt),
       tagEquals(Tag.executor, context3.executor.kind)
     ),
     orderBy: ["attributes.start_time ASC"],
-    maxResults: 1
+    // NOTE: past 100 tries of one content at one commit, later attempts are not found and get new parent runs.
+    maxResults: 100
   });
-  return page.runs[0];
+  return page.runs;
+}
+function attemptNumber(tries, attempt) {
+  const keys = [...new Set(tries.map((run2) => run2.tags[Tag.attempt] ?? "1"))];
+  const index = keys.indexOf(attempt);
+  return index >= 0 ? index + 1 : keys.length + 1;
 }
 async function adoptExecutionOwner(context3, parentRun, executionArn) {
   let owner;
@@ -68224,28 +68229,11 @@ async function adoptExecutionOwner(context3, parentRun, executionArn) {
   await context3.tracking.endRun(parentRun.info.runId, "KILLED");
   return context3.tracking.getRun(owner);
 }
-async function countAttempt(context3, request2) {
-  const page = await context3.tracking.searchRuns({
-    experimentIds: [context3.experimentId],
-    filter: and(
-      tagEquals(Tag.repository, `${context3.owner}/${context3.repo}`),
-      tagEquals(Tag.file, request2.experiment.path),
-      tagEquals(Tag.commit, request2.commitSha),
-      tagEquals(Tag.contentHash, request2.experiment.contentHash),
-      tagEquals(Tag.executor, context3.executor.kind)
-    ),
-    orderBy: ["attributes.start_time ASC"],
-    // NOTE: attempts past the 100th are all numbered 100 or more; no pull request gets near that.
-    maxResults: 100
-  });
-  const keys = [...new Set(page.runs.map((run2) => run2.tags[Tag.attempt] ?? "1"))];
-  const index = keys.indexOf(request2.attempt);
-  return index >= 0 ? index + 1 : keys.length + 1;
-}
 async function launchExecution(context3, request2) {
   const { experiment } = request2;
   const shortSha = request2.commitSha.slice(0, 7);
-  let parentRun = await findParentRun(context3, request2);
+  const tries = await findTries(context3, request2);
+  let parentRun = tries.find((run2) => (run2.tags[Tag.attempt] ?? "1") === request2.attempt);
   if (parentRun) {
     context3.logger.info(`Reusing parent run ${parentRun.info.runId} of ${experiment.path} at ${shortSha} (attempt ${request2.attempt}).`);
   } else {
@@ -68253,7 +68241,6 @@ async function launchExecution(context3, request2) {
     parentRun = await context3.tracking.createRun(context3.experimentId, runName, tagsOf(context3, request2));
     context3.logger.info(`Created parent run ${parentRun.info.runId} for ${experiment.path} at ${shortSha}.`);
   }
-  const attemptNumber = await countAttempt(context3, request2);
   const parameters = buildStartParameters(
     experiment,
     context3.declared,
@@ -68284,7 +68271,7 @@ async function launchExecution(context3, request2) {
   return {
     request: request2,
     executor: context3.executor.kind,
-    attemptNumber,
+    attemptNumber: attemptNumber(tries, request2.attempt),
     parentRun,
     runUrl: context3.tracking.runUrl(context3.experimentId, parentRun.info.runId),
     executionArn,

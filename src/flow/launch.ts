@@ -66,10 +66,11 @@ function tagsOf(context: LaunchContext, request: LaunchRequest): Record<string, 
 }
 
 /**
- * The parent run of an earlier try of the same (file, commit, content, attempt), if any: a re-run of the
- * same workflow gets the same execution back from SageMaker, so it must get the same parent run too.
+ * The parent runs of the same file, commit and content, oldest first: the earlier tries of each attempt.
+ * A re-run of the same workflow gets the same execution back from SageMaker, so it reuses the parent run
+ * of its attempt; `/rerun` makes a new attempt.
  */
-async function findParentRun(context: LaunchContext, request: LaunchRequest): Promise<Run | undefined> {
+async function findTries(context: LaunchContext, request: LaunchRequest): Promise<Run[]> {
   const page = await context.tracking.searchRuns({
     experimentIds: [context.experimentId],
     filter: and(
@@ -77,13 +78,23 @@ async function findParentRun(context: LaunchContext, request: LaunchRequest): Pr
       tagEquals(Tag.file, request.experiment.path),
       tagEquals(Tag.commit, request.commitSha),
       tagEquals(Tag.contentHash, request.experiment.contentHash),
-      tagEquals(Tag.attempt, request.attempt),
       tagEquals(Tag.executor, context.executor.kind),
     ),
     orderBy: ['attributes.start_time ASC'],
-    maxResults: 1,
+    // NOTE: past 100 tries of one content at one commit, later attempts are not found and get new parent runs.
+    maxResults: 100,
   });
-  return page.runs[0];
+  return page.runs;
+}
+
+/**
+ * The number of an attempt among the tries, in the order they started. Attempt keys (`1`, `comment-<id>`,
+ * `check-<id>`) identify attempts; this numbers them for people.
+ */
+function attemptNumber(tries: Run[], attempt: string): number {
+  const keys = [...new Set(tries.map((run) => run.tags[Tag.attempt] ?? '1'))];
+  const index = keys.indexOf(attempt);
+  return index >= 0 ? index + 1 : keys.length + 1;
 }
 
 /**
@@ -110,29 +121,6 @@ async function adoptExecutionOwner(context: LaunchContext, parentRun: Run, execu
 }
 
 /**
- * The number of this attempt among the runs of the same content at the same commit, in the order they
- * started. Attempt keys (`1`, `comment-<id>`, `check-<id>`) identify attempts; this numbers them for people.
- */
-async function countAttempt(context: LaunchContext, request: LaunchRequest): Promise<number> {
-  const page = await context.tracking.searchRuns({
-    experimentIds: [context.experimentId],
-    filter: and(
-      tagEquals(Tag.repository, `${context.owner}/${context.repo}`),
-      tagEquals(Tag.file, request.experiment.path),
-      tagEquals(Tag.commit, request.commitSha),
-      tagEquals(Tag.contentHash, request.experiment.contentHash),
-      tagEquals(Tag.executor, context.executor.kind),
-    ),
-    orderBy: ['attributes.start_time ASC'],
-    // NOTE: attempts past the 100th are all numbered 100 or more; no pull request gets near that.
-    maxResults: 100,
-  });
-  const keys = [...new Set(page.runs.map((run) => run.tags[Tag.attempt] ?? '1'))];
-  const index = keys.indexOf(request.attempt);
-  return index >= 0 ? index + 1 : keys.length + 1;
-}
-
-/**
  * Create (or find) the parent MLflow run, then start the execution with the experiment's parameters and
  * the four the action adds. The ClientRequestToken makes a repeated start return the same execution.
  */
@@ -140,7 +128,8 @@ export async function launchExecution(context: LaunchContext, request: LaunchReq
   const { experiment } = request;
   const shortSha = request.commitSha.slice(0, 7);
 
-  let parentRun = await findParentRun(context, request);
+  const tries = await findTries(context, request);
+  let parentRun = tries.find((run) => (run.tags[Tag.attempt] ?? '1') === request.attempt);
   if (parentRun) {
     context.logger.info(`Reusing parent run ${parentRun.info.runId} of ${experiment.path} at ${shortSha} (attempt ${request.attempt}).`);
   } else {
@@ -149,7 +138,6 @@ export async function launchExecution(context: LaunchContext, request: LaunchReq
     context.logger.info(`Created parent run ${parentRun.info.runId} for ${experiment.path} at ${shortSha}.`);
   }
 
-  const attemptNumber = await countAttempt(context, request);
 
   const parameters = buildStartParameters(
     experiment,
@@ -183,7 +171,7 @@ export async function launchExecution(context: LaunchContext, request: LaunchReq
   return {
     request,
     executor: context.executor.kind,
-    attemptNumber,
+    attemptNumber: attemptNumber(tries, request.attempt),
     parentRun,
     runUrl: context.tracking.runUrl(context.experimentId, parentRun.info.runId),
     executionArn,
