@@ -68088,8 +68088,6 @@ function unknownParameterProblem(name, declared, reserved) {
 }
 
 // src/pipeline/parameters.ts
-var MAX_PIPELINE_PARAMETERS2 = 200;
-var MAX_PARAMETER_VALUE_LENGTH2 = 1024;
 var ACTION_PARAMETER_NAMES2 = {
   commitSha: "CommitSha",
   parentRunId: "MlflowParentRunId",
@@ -68141,16 +68139,16 @@ function buildStartParameters(experiment, declared, added, format3) {
     }
   }
   for (const assignment of assignments) {
-    if (assignment.value.length > MAX_PARAMETER_VALUE_LENGTH2) {
+    if (assignment.value.length > MAX_PARAMETER_VALUE_LENGTH) {
       problems.push(
-        `the value of ${assignment.name} is ${assignment.value.length} characters long, but SageMaker accepts at most ${MAX_PARAMETER_VALUE_LENGTH2}: shorten it, or pass a URI of a file that holds it`
+        `the value of ${assignment.name} is ${assignment.value.length} characters long, but SageMaker accepts at most ${MAX_PARAMETER_VALUE_LENGTH}: shorten it, or pass a URI of a file that holds it`
       );
     }
   }
   const count = Object.keys(experiment.parameters).length + actionNames.size;
-  if (count > MAX_PIPELINE_PARAMETERS2) {
+  if (count > MAX_PIPELINE_PARAMETERS) {
     problems.push(
-      `${count} parameters (the file's ${Object.keys(experiment.parameters).length} and the action's ${actionNames.size}) exceed the SageMaker limit of ${MAX_PIPELINE_PARAMETERS2} per execution: remove parameters that keep their default value`
+      `${count} parameters (the file's ${Object.keys(experiment.parameters).length} and the action's ${actionNames.size}) exceed the SageMaker limit of ${MAX_PIPELINE_PARAMETERS} per execution: remove parameters that keep their default value`
     );
   }
   if (problems.length > 0) throw new PipelineParameterError(experiment.path, problems);

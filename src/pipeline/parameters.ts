@@ -1,11 +1,9 @@
 import type { Experiment, ParameterValue, PipelineParameter, PipelineParameterType } from '../experiments/types.js';
+import { MAX_PARAMETER_VALUE_LENGTH, MAX_PIPELINE_PARAMETERS } from '../experiments/problems.js';
 import type { ParameterAssignment } from './types.js';
 
-/** StartPipelineExecution accepts at most 200 pipeline parameters (SageMaker API reference, ParameterList). */
-export const MAX_PIPELINE_PARAMETERS = 200;
-
-/** A parameter value is at most 1,024 characters (SageMaker API reference, Parameter.Value). */
-export const MAX_PARAMETER_VALUE_LENGTH = 1024;
+// The SageMaker limits live with the experiment checks, which reject a file before anything starts.
+export { MAX_PARAMETER_VALUE_LENGTH, MAX_PIPELINE_PARAMETERS };
 
 /** The values that the action passes to every execution, whatever the experiment file contains. */
 export interface ActionParameterValues {
