@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The test command (`npm test`): installs what the tests need on a fresh machine (npm packages, the
-# cached Python environment), rebuilds dist/ so the integration tests run the bundle the runner runs,
-# then runs the Python step tests and the TypeScript unit and integration tests.
+# The test command (`npm test`). It installs what the tests need on a fresh machine (npm packages, the
+# cached Python environment) and rebuilds dist/, so the integration tests run the bundle the runner runs.
+# Then it runs the Python step tests and the TypeScript unit and integration tests.
 # Arguments are passed to vitest, for example `npm test -- tests/unit`.
 set -euo pipefail
 

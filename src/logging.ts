@@ -20,7 +20,7 @@ export const actionsLogger: Logger = {
   group: (name, body) => core.group(name, body),
 };
 
-/** A logger for the command line: everything goes to stderr, so stdout carries only the report. */
+/** Create a logger for the command line that writes to stderr, so stdout carries only the report. */
 export function consoleLogger(verbose = false): Logger {
   const write = (prefix: string, message: string) => process.stderr.write(`${prefix}${message}\n`);
   return {
@@ -37,7 +37,7 @@ export function consoleLogger(verbose = false): Logger {
   };
 }
 
-/** The message of any thrown value, so that no failure is reported as "undefined" or lost. */
+/** Return the message of any thrown value, so that no failure is reported as "undefined" or lost. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (typeof error === 'string') return error;

@@ -7,10 +7,10 @@ import { requireWritePermission } from './permissions.js';
 import { planForPullRequestHead } from './pull-head.js';
 
 /**
- * The check's "Re-run" button (`check_run` `rerequested`). An experiment's check run carries the
- * experiment path as its `external_id`, so the button reruns that experiment; the aggregate check's
- * button reruns every experiment of the pull request. Either way with a new attempt, so the pipeline
- * really runs again.
+ * Build the plan of the check's "Re-run" button (`check_run` `rerequested`). An experiment's check run
+ * carries the experiment path as its `external_id`, so the button reruns that experiment. The aggregate
+ * check's button reruns every experiment of the pull request. Either way the attempt is new, so the
+ * pipeline really runs again.
  */
 export async function planFromCheckRun(context: RunnerContext, inputs: ActionInputs, octokit: Octokit, logger: Logger): Promise<Dispatched> {
   const checkRun = context.payload.check_run;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-/** What the runner tells every action through its environment. */
+/** The facts that the runner passes to every action through its environment. */
 export interface RunnerContext {
   eventName: string;
   payload: Record<string, any>;

@@ -10,9 +10,9 @@ function git(repoRoot: string, args: string[], env: NodeJS.ProcessEnv = {}): str
 }
 
 /**
- * A commit of the working tree as it is now, tracked and untracked files (but not ignored ones), made with
- * a temporary index so that the user's index, branches and stash are left alone. It gives the local run
- * a real commit SHA for the MLflow tags, and lets every file be read with `git show`. A clean tree is HEAD.
+ * Commit the working tree as it is now, tracked and untracked files but not ignored ones. A temporary index
+ * leaves the user's index, branches and stash alone. The commit gives the local run a real SHA for the
+ * MLflow tags and lets every file be read with `git show`. A clean tree returns HEAD.
  */
 export function snapshotWorkingTree(repoRoot: string): string {
   const head = git(repoRoot, ['rev-parse', 'HEAD']);
@@ -71,7 +71,7 @@ export interface LocalPlanOptions {
   paths: string[];
 }
 
-/** The plan of the local command: the working tree against the base branch, as a pull request would be. */
+/** Build the local command's plan: the working tree against the base branch, as a pull request would be. */
 export function planLocal(options: LocalPlanOptions): Plan {
   const { repoRoot } = options;
   let baseSha: string;

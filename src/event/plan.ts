@@ -1,6 +1,6 @@
 /**
- * What one door of the bot (a pull request, a `/rerun` comment, a check's re-run button, a push to main,
- * the local command) asks the shared steps to do. The steps do not know which door built it.
+ * The work that one door of the bot (a pull request, a `/rerun` comment, a check's re-run button, a push to
+ * main, the local command) requests from the shared steps. The steps do not know which door built it.
  */
 export interface Plan {
   door: 'pull_request' | 'issue_comment' | 'check_run' | 'push' | 'schedule' | 'local';
@@ -22,17 +22,17 @@ export interface Plan {
     htmlUrl?: string;
   };
   /**
-   * The experiment files to run. `changed` means the files the pull request (or push) changed that match
-   * the `experiments` input; a list names them (a `/rerun path` command or a check's re-run button).
+   * The experiment files to run. `changed` means the files that the pull request (or push) changed and that
+   * match the `experiments` input. A list names them, for a `/rerun path` command or a check's re-run button.
    */
   selection: { kind: 'changed' } | { kind: 'paths'; paths: string[] } | { kind: 'failed' };
   /**
-   * The attempt key: `1` for a pull request's own run; `/rerun` and the re-run button give a new key (from
-   * the comment or check run id), so the pipeline really runs again, while a re-run of the same workflow
-   * keeps the key and gets the same execution back.
+   * The attempt key, `1` for a pull request's own run. `/rerun` and the re-run button make a new key from
+   * the comment or check run id, so the pipeline really runs again. A re-run of the same workflow keeps the
+   * key and gets the same execution back.
    */
   attempt: string;
-  /** Why the plan runs nothing, for example a fork pull request; reported as a neutral check. */
+  /** The reason the plan runs nothing (for example a fork's pull request), reported as a neutral check. */
   notStartedReason?: string;
   /** The comment that asked for the run, to react to when it ends. */
   commandCommentId?: number;

@@ -2,7 +2,7 @@ import type { Octokit } from './github-files.js';
 import type { Plan } from './plan.js';
 
 /**
- * A plan for a pull request's current head, read from the pulls API. The `issue_comment` and `check_run`
+ * Build a plan for a pull request's current head, read from the pulls API. The `issue_comment` and `check_run`
  * events do not carry it (GITHUB_SHA is the default branch's head there), and the head may have moved
  * since the event was sent.
  */

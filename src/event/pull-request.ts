@@ -5,7 +5,7 @@ import type { Plan } from './plan.js';
 const RUNNING_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review']);
 
 /**
- * The plan for a `pull_request` event. Everything commit-related uses `pull_request.head.sha`: on this
+ * Build the plan for a `pull_request` event. Everything commit-related uses `pull_request.head.sha`: on this
  * event GITHUB_SHA is the temporary merge commit, which no person pushed and no branch keeps.
  */
 export function planFromPullRequest(context: RunnerContext): Plan | { skip: string } {

@@ -5,8 +5,8 @@ import type { Plan } from './plan.js';
 const ZERO_SHA = /^0{40}$/;
 
 /**
- * The plan for a push to the baseline branch: run the experiments the push changed, so that their
- * finished runs become the baselines that later pull requests compare with.
+ * Build the plan for a push to the baseline branch. It runs the experiments that the push changed, so that
+ * their finished runs become the baselines that later pull requests compare with.
  */
 export function planFromPush(context: RunnerContext, baselineBranch: string): Plan | { skip: string } {
   const ref = String(context.payload.ref ?? context.ref);

@@ -54,9 +54,9 @@ export interface ValidationError {
   column: number;
   /** Short rule name, for example `duplicate-key`, `empty-string`, `unknown-parameter`. */
   rule: string;
-  /** What is wrong, naming the value. */
+  /** The problem, naming the value. */
   message: string;
-  /** What to do about it. */
+  /** The fix. */
   fix: string;
 }
 

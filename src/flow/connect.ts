@@ -14,8 +14,8 @@ function required(value: string | undefined, input: string, example: string): st
 }
 
 /**
- * Exchange the workflow's OIDC token for the role (when `role-to-assume` is set; otherwise the AWS SDK's
- * default credential chain), then open the SageMaker pipeline and the MLflow tracking server with them.
+ * Exchange the workflow's OIDC token for the role when `role-to-assume` is set, or use the AWS SDK's
+ * default credential chain. Then open the SageMaker pipeline and the MLflow tracking server with them.
  */
 export async function connectToAws(inputs: ActionInputs, context: RunnerContext, logger: Logger): Promise<Connections> {
   const pipelineName = required(inputs.pipelineName, 'pipeline-name', 'llm-fine-tuning');

@@ -66,9 +66,9 @@ function tagsOf(context: LaunchContext, request: LaunchRequest): Record<string, 
 }
 
 /**
- * The parent runs of the same file, commit and content, oldest first: the earlier tries of each attempt.
- * A re-run of the same workflow gets the same execution back from SageMaker, so it reuses the parent run
- * of its attempt; `/rerun` makes a new attempt.
+ * Find the parent runs of the same file, commit and content, oldest first: the earlier tries of each
+ * attempt. A re-run of the same workflow gets the same execution back from SageMaker, so it reuses the
+ * parent run of its attempt. `/rerun` makes a new attempt.
  */
 async function findTries(context: LaunchContext, request: LaunchRequest): Promise<Run[]> {
   const page = await context.tracking.searchRuns({
@@ -88,7 +88,7 @@ async function findTries(context: LaunchContext, request: LaunchRequest): Promis
 }
 
 /**
- * The number of an attempt among the tries, in the order they started. Attempt keys (`1`, `comment-<id>`,
+ * Number an attempt among the tries, in the order they started. Attempt keys (`1`, `comment-<id>`,
  * `check-<id>`) identify attempts; this numbers them for people.
  */
 function attemptNumber(tries: Run[], attempt: string): number {

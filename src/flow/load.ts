@@ -9,7 +9,7 @@ export type LoadedExperiment =
   | { path: string; ok: true; experiment: Experiment }
   | { path: string; ok: false; errors: ValidationError[] };
 
-/** The experiment paths the plan selects, in a stable order. Removed files are not selected. */
+/** Select the plan's experiment paths, in a stable order. Removed files are not selected. */
 export async function selectExperimentPaths(
   plan: Plan,
   files: FileSource,

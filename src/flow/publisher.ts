@@ -5,7 +5,7 @@ export interface PublishResult {
 }
 
 /**
- * Where results go: check runs, the sticky comment and the job summary on GitHub, or the terminal for
+ * The destination of results: check runs, the sticky comment and the job summary on GitHub, or the terminal for
  * the local command.
  */
 export interface Publisher {

@@ -7,7 +7,7 @@ export interface ChangedFile {
   status: string;
 }
 
-/** Where the flow reads experiment files: the GitHub API for the action, git for the local command. */
+/** The source of experiment files: the GitHub API for the action, git for the local command. */
 export interface FileSource {
   /** The files the plan's pull request or push changed, all pages of them. */
   changedFiles(plan: Plan): Promise<ChangedFile[]>;

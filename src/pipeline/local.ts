@@ -12,7 +12,7 @@ export interface LocalExecutorOptions {
   python: string;
   /** The pipeline definition whose steps and parameters the local run follows. */
   definitionPath: string;
-  /** Where executions keep their parameters, data, model outputs and state. */
+  /** The directory of the executions' parameters, data, model outputs and state. */
   workRoot: string;
   /** Extra environment for the step processes. */
   env?: NodeJS.ProcessEnv;

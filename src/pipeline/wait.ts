@@ -52,8 +52,8 @@ export function isEnded(status: ExecutionStatus): boolean {
  * The waiter keeps no state beyond the ARNs, so a later job can resume waiting from the ARNs alone.
  */
 /**
- * Executions described at the same time in one poll round. Each describe is two calls (the execution and its
- * steps), so 50 executions read one after another make a round of 100 calls in series; the SDK retries
+ * Executions described at the same time in one poll round. Each describe is two calls (the execution and
+ * its steps), so 50 executions read one after another make a round of 100 calls in series. The SDK retries
  * throttling, so a modest number in parallel is safe.
  */
 const POLL_CONCURRENCY = 8;

@@ -2,7 +2,7 @@ import type { ParameterChange, Delta } from '../comparison/types.js';
 import type { MetricSpec, ValidationError } from '../experiments/types.js';
 
 /**
- * What happened to one experiment. Every outcome except `success` and `no-baseline` makes its check run
+ * The end state of one experiment. Every outcome except `success` and `no-baseline` makes its check run
  * fail or end neutral; see `checks.ts` for the mapping.
  */
 export type Outcome =
@@ -46,7 +46,7 @@ export interface ExperimentResult {
   metric: MetricSpec;
   candidate?: RunReference;
   baseline?: RunReference;
-  /** Why there is no baseline, or where it came from. */
+  /** The reason there is no baseline, or its origin. */
   baselineNote?: string;
   delta?: Delta;
   parameterChanges: ParameterChange[];

@@ -12,8 +12,8 @@ export interface LocalService {
 }
 
 /**
- * The virtual environment with the Python test services (moto, MLflow) and the step code's packages.
- * `scripts/python-env.sh` creates it and exports its path as SEP_VENV.
+ * Return the path of a program in the virtual environment of the Python test services (moto, MLflow) and
+ * the step code's packages. `scripts/python-env.sh` creates it and exports its path as SEP_VENV.
  */
 export function venvBin(name: string): string {
   const venv = process.env.SEP_VENV;
@@ -42,7 +42,7 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
 }
 
-/** Poll `url` until it answers with a status below 500, or fail after `timeoutMs`. */
+/** Poll `url` until it responds with a status below 500, or fail after `timeoutMs`. */
 export async function waitForHttp(url: string, child: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -60,7 +60,7 @@ export async function waitForHttp(url: string, child: ChildProcess, output: () =
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${url}:\n${output()}`);
 }
 
-/** Start a server process and wait until `readyPath` answers. Its output is kept for error messages. */
+/** Start a server process and wait until `readyPath` responds. Its output is kept for error messages. */
 export async function startProcess(
   command: string,
   args: string[],

@@ -31,7 +31,7 @@ function openPullRequest(files: Record<string, string>, mainFiles: Record<string
   return { number: pull.number, head };
 }
 
-/** The bot's one comment on the pull request, with markdown's backslash escapes removed. */
+/** Return the bot's one comment on the pull request, with markdown's backslash escapes removed. */
 function commentOf(number: number): string {
   const comments = world.github.state.commentsOn(REPOSITORY, number);
   expect(comments).toHaveLength(1);

@@ -42,7 +42,7 @@ export async function startWorld(): Promise<World> {
   };
 }
 
-/** An experiment file's text, as a person writes it. */
+/** Format an experiment file's text as a person writes it. */
 export function experimentJson(parameters: Record<string, string | number | boolean>, extra: Record<string, unknown> = {}): string {
   return `${JSON.stringify({ $schema: '../schemas/experiment.schema.json', parameters, ...extra }, null, 2)}\n`;
 }
